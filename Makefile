@@ -1,0 +1,62 @@
+# The two commands a newcomer needs:  make run   and   make test
+# Everything else they depend on (the venv, the model, the demo data) is built here.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-12)
+
+export RASA_TELEMETRY_ENABLED := false
+export RASA_CACHE_DIRECTORY := $(CURDIR)/var/rasa-cache
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run test venv model demo-data import-orders chat lint
+
+help:
+	@echo "make run                        start the product (servers, demo data) and print URLs"
+	@echo "make test                       run every test (trains the model first if needed)"
+	@echo "make import-orders FILE=x.json  import orders (honours DATABASE_URL)"
+	@echo "make demo-data                  (re)load the demo orders, re-anchored to now"
+	@echo "make chat                       chat with the running bot in this terminal"
+	@echo "make lint                       ruff"
+
+# Rasa 3.6 runs on Python 3.10 only: .python-version makes pyenv's python3 a 3.10.
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt .python-version
+	@py=python3; \
+	if ! $$py -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then py=python3.10; fi; \
+	if ! $$py -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+	  echo "Rasa 3.6 needs Python 3.10. Install it (e.g. 'pyenv install 3.10.13') and retry."; exit 1; fi; \
+	test -x $(PY) || $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==24.0
+	$(PY) -m pip install --quiet --disable-pip-version-check \
+	    -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP)
+
+model: venv
+	$(PY) -m payhelp.ops.model
+
+run: venv
+	$(PY) -m payhelp.ops.launch
+
+test: model
+	$(PY) -m pytest
+
+demo-data: venv
+	$(PY) -m payhelp.cli load-demo
+
+import-orders: venv
+	@test -n "$(FILE)" || { echo "usage: make import-orders FILE=path/to/orders.json"; exit 2; }
+	$(PY) -m payhelp.cli import-orders "$(FILE)"
+
+chat: venv
+	$(PY) -m payhelp.ops.chat
+
+lint: venv
+	$(VENV)/bin/ruff check .

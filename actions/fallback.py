@@ -1,0 +1,30 @@
+"""When the bot does not understand: ask to rephrase, and after repeated misses, hand over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import EventList, PaymentHelpAction
+from actions.handoff import REPEATED_MISUNDERSTANDING, open_handoff
+from actions.runtime import services
+
+
+class ActionDefaultFallback(PaymentHelpAction):
+    """Replaces Rasa's default fallback (low NLU confidence, or no rule fits)."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> EventList:
+        misses = int(tracker.get_slot("misunderstandings") or 0) + 1
+        if misses >= services().settings.misunderstandings_before_handoff:
+            return await open_handoff(dispatcher, tracker, REPEATED_MISUNDERSTANDING)
+        dispatcher.utter_message(response="utter_default")
+        # Forget the message we did not understand, so the dialogue resumes where it was.
+        return [UserUtteranceReverted(), SlotSet("misunderstandings", float(misses))]

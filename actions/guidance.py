@@ -1,0 +1,58 @@
+"""Answers that need no order: which payment methods we take, and how to pay successfully."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import EventList, PaymentHelpAction, latest_text, slot_as
+from actions.runtime import services
+from payhelp.core.causes import Detail
+from payhelp.core.education import Topic, topic_for_detail, topic_named
+from payhelp.core.orders import PaymentMethod
+from payhelp.core.remedies import other_methods
+from payhelp.messages import list_methods, method_name
+
+
+class ActionPaymentMethods(PaymentHelpAction):
+    """Lists the shop's payment methods, leaving out one that is down right now."""
+
+    def name(self) -> str:
+        return "action_payment_methods"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> EventList:
+        down = slot_as(tracker, "unavailable_method", PaymentMethod)
+        methods = other_methods(services().settings.payment_methods, down)
+        dispatcher.utter_message(response="utter_payment_methods", methods=list_methods(methods))
+        if down is not None:
+            dispatcher.utter_message(
+                response="utter_payment_method_down", method=method_name(down.value)
+            )
+        return []
+
+
+class ActionPaymentTips(PaymentHelpAction):
+    """A tip on the topic asked about, or the one that fits the diagnosis, or a menu."""
+
+    def name(self) -> str:
+        return "action_payment_tips"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> EventList:
+        topic = topic_named(tracker.get_slot("tip_topic")) or topic_named(latest_text(tracker))
+        detail = slot_as(tracker, "cause_detail", Detail)
+        if topic is None and detail is not None:
+            topic = topic_for_detail(detail)
+        if topic is None:
+            # No question and no diagnosis: the general advice, then the topics.
+            dispatcher.utter_message(response=Topic.AVOID_FAILURES.response)
+            dispatcher.utter_message(response="utter_ask_tip_topic")
+        else:
+            dispatcher.utter_message(response=topic.response)
+        return [SlotSet("tip_topic", None)]

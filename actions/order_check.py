@@ -1,0 +1,94 @@
+"""Check a verified order: say its status, explain what went wrong, plan the remedies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import EventList, PaymentHelpAction
+from actions.identity import VERIFIED
+from actions.lookup import find_and_diagnose
+from actions.runtime import services
+from payhelp.core.causes import Detail
+from payhelp.core.diagnosis import Diagnosis
+from payhelp.core.remedies import plan_remedies
+from payhelp.messages import duration, list_methods, method_name, short_date, short_time
+from payhelp.store.orders import OrderRecord
+
+# What the customer said happened, when it means money left their account.
+SAW_CHARGE = frozenset({"duplicate_charge", "charged_but_unpaid"})
+
+
+def verified_order_id(tracker: Tracker) -> str | None:
+    """The order this conversation has passed the identity check for, if any."""
+    order_id = tracker.get_slot("verified_order")
+    if tracker.get_slot("identity_status") != VERIFIED or not order_id:
+        return None
+    return str(order_id)
+
+
+def explanation_values(record: OrderRecord, diagnosis: Diagnosis) -> dict[str, Any]:
+    """Placeholders for ``utter_diagnosis_*`` responses."""
+    policy = services().settings.diagnosis
+    attempt = diagnosis.attempt
+    if attempt is None:
+        when = "recently"
+    elif diagnosis.detail in (Detail.REFUND_ISSUED, Detail.REFUND_OVERDUE):
+        when = short_date(attempt.updated_at or attempt.created_at)
+    else:
+        when = short_time(attempt.created_at)
+    return {
+        "order_id": record.order.id,
+        "method": method_name(attempt.method.value if attempt else None),
+        "date": when,
+        "amount": str(attempt.amount if attempt else record.order.total),
+        "currency": attempt.currency if attempt else record.order.currency,
+        "wait_left": duration(diagnosis.wait_minutes),
+        "days": policy.refund_arrival_days,
+    }
+
+
+class ActionCheckOrder(PaymentHelpAction):
+    def name(self) -> str:
+        return "action_check_order"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> EventList:
+        order_id = verified_order_id(tracker)
+        if order_id is None:
+            # Only reachable through a broken story; never show order data unverified.
+            raise PermissionError("action_check_order ran without a verified order")
+        svc = services()
+        findings = await find_and_diagnose(svc, order_id)
+        if findings is None:
+            raise LookupError(f"verified order {order_id} has disappeared")
+        record, diagnosis = findings.record, findings.diagnosis
+        saw_charge = tracker.get_slot("reported_problem") in SAW_CHARGE
+        plan = plan_remedies(diagnosis, svc.settings.payment_methods, saw_charge)
+        order = record.order
+        dispatcher.utter_message(
+            response=f"utter_order_status_{order.status.value}",
+            order_id=order.id,
+            amount=str(order.total),
+            currency=order.currency,
+        )
+        dispatcher.utter_message(
+            response=f"utter_diagnosis_{diagnosis.detail.value}",
+            **explanation_values(record, diagnosis),
+        )
+        unavailable = diagnosis.unavailable_method
+        return [
+            SlotSet("payment_cause", diagnosis.cause.value),
+            SlotSet("cause_detail", diagnosis.detail.value),
+            SlotSet("unavailable_method", unavailable.value if unavailable else None),
+            SlotSet("needs_staff", plan.needs_staff),
+            SlotSet("remedy_plan", [s.step.value for s in plan.steps]),
+            SlotSet("other_methods", list_methods(plan.other_methods)),
+            SlotSet("wait_minutes", float(diagnosis.wait_minutes or 0)),
+            SlotSet("remedy_step", 0.0),
+            SlotSet("remedy_status", None),
+        ]

@@ -1,0 +1,115 @@
+"""Rasa's REST channel, with card data masked before Rasa sees the message.
+
+Same URL and replies as the stock ``rest`` channel (``POST /webhooks/rest/webhook``
+with ``{"sender": ..., "message": ...}``), but:
+
+* a card number or security code is masked before the message reaches the NLU,
+  the tracker store or any log, and the reply starts with a warning not to share
+  card details;
+* a malformed request gets a 400 with a plain explanation, not a stack trace;
+* a message needs a sender (no shared "default" conversation) and has a size limit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from payhelp.core.card_data import mask_card_data
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+MAX_SENDER_CHARS = 128
+WARNING_RESPONSE = "utter_card_data_warning"
+
+
+class RequestProblem(ValueError):
+    """What is wrong with a request, in words fit for the caller."""
+
+
+def parse_request(body: Any) -> tuple[str, str, dict[str, Any]]:
+    """``(sender, text, metadata)`` from a webhook body, or :class:`RequestProblem`."""
+    if not isinstance(body, dict):
+        raise RequestProblem('send a JSON object: {"sender": "...", "message": "..."}')
+    sender = body.get("sender")
+    text = body.get("message")
+    metadata = body.get("metadata") or {}
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        raise RequestProblem(
+            f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters"
+        )
+    if not isinstance(text, str) or not text.strip():
+        raise RequestProblem("'message' must be a non-empty string")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise RequestProblem(f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
+    if not isinstance(metadata, dict):
+        raise RequestProblem("'metadata' must be a JSON object")
+    return sender.strip(), text, metadata
+
+
+def _warning_text(request: Request) -> str | None:
+    agent = getattr(request.app.ctx, "agent", None)
+    domain = getattr(agent, "domain", None)
+    variants = domain.responses.get(WARNING_RESPONSE) if domain else None
+    return variants[0].get("text") if variants else None
+
+
+class MaskingRestInput(RestInput):
+    """Registered in credentials.yml as ``channels.masking_rest.MaskingRestInput``."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # Sanic raises on a body that is not JSON
+                body = None
+            try:
+                sender, text, metadata = parse_request(body)
+            except RequestProblem as problem:
+                return response.json({"error": str(problem)}, status=400)
+            masked = mask_card_data(text)
+            if masked.found_card_data:
+                metadata = {**metadata, "card_data_masked": True}
+            collector = CollectingOutputChannel()
+            if masked.found_card_data:
+                warning = _warning_text(request)
+                if warning:
+                    await collector.send_text_message(sender, warning)
+            try:
+                await on_new_message(
+                    UserMessage(
+                        masked.text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
+                )
+            except Exception:
+                logger.exception("message handling failed for conversation %s", sender)
+                return response.json(
+                    {"error": "the assistant could not handle this message; please try again"},
+                    status=500,
+                )
+            return response.json(collector.messages)
+
+        return webhook

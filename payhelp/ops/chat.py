@@ -1,0 +1,55 @@
+"""A terminal chat with the running bot over the REST channel: ``make chat``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.request
+import uuid
+
+from payhelp.settings import Settings
+
+
+def send(url: str, sender: str, text: str) -> list[dict]:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        return json.load(reply)
+
+
+def show(message: dict) -> None:
+    if message.get("text"):
+        print(f"bot> {message['text']}")
+    for button in message.get("buttons") or []:
+        print(f"       [{button['title']}]  (type: {button['payload']})")
+    if message.get("custom"):
+        print(f"bot> (payload) {json.dumps(message['custom'])}")
+
+
+def main() -> int:
+    settings = Settings.from_env()
+    url = f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
+    sender = f"terminal-{uuid.uuid4().hex[:8]}"
+    print(
+        f"Chatting as {sender}. Try: my payment failed  (demo orders: see README). Ctrl-D to quit."
+    )
+    while True:
+        try:
+            text = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not text:
+            continue
+        try:
+            for message in send(url, sender, text):
+                show(message)
+        except urllib.error.HTTPError as error:
+            print(f"(the bot answered {error.code}: {error.read().decode(errors='replace')})")
+        except urllib.error.URLError:
+            print("(the bot is not running: start it with `make run` in another terminal)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""All configuration, read once from environment variables with documented defaults.
+
+Every tunable of the product lives here; the README's configuration table mirrors
+this file. Nothing else in the code base reads ``os.environ`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+DEFAULT_PAYMENT_METHODS = (
+    "card",
+    "paypal",
+    "apple_pay",
+    "google_pay",
+    "alipay",
+    "wechat_pay",
+    "bank_transfer",
+)
+
+
+def _sqlite_url(name: str) -> str:
+    return f"sqlite:///{VAR_DIR / name}"
+
+
+@dataclass(frozen=True)
+class DiagnosisPolicy:
+    """Thresholds the diagnosis uses; see payhelp.core.diagnosis."""
+
+    # A payment pending for less than this is normal bank processing.
+    pending_wait_minutes: int = 30
+    # Channel-outage detection: failures on one payment method inside the window.
+    outage_window_minutes: int = 30
+    outage_min_failures: int = 5
+    outage_min_orders: int = 3
+    outage_min_failure_ratio: float = 0.5
+    # How many platform-side failures on one order count as "persisting".
+    persisting_platform_failures: int = 2
+    # Refunds normally reach the customer within this many days.
+    refund_arrival_days: int = 10
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The product's configuration; build it with :meth:`from_env`."""
+
+    database_url: str = field(default_factory=lambda: _sqlite_url("payhelp.db"))
+    tracker_store_url: str = field(default_factory=lambda: _sqlite_url("tracker.db"))
+    shop_name: str = "Northwind Shop"
+    payment_methods: tuple[str, ...] = DEFAULT_PAYMENT_METHODS
+    identity_max_attempts: int = 3
+    # Failed identity checks on one order id (from any conversation) per hour
+    # before the bot stops verifying that order and offers a person instead.
+    identity_order_failures_per_hour: int = 5
+    misunderstandings_before_handoff: int = 3
+    diagnosis: DiagnosisPolicy = field(default_factory=DiagnosisPolicy)
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    desk_port: int = 8000
+    rasa_token: str = ""
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``env`` (default: the process environment)."""
+        env = os.environ if env is None else env
+        defaults = cls()
+
+        def text(name: str, default: str) -> str:
+            value = env.get(name, "").strip()
+            return value or default
+
+        def number(name: str, default: int) -> int:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                value = int(raw)
+            except ValueError as exc:
+                raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+            if value < 0:
+                raise ValueError(f"{name} must not be negative, got {raw!r}")
+            return value
+
+        def ratio(name: str, default: float) -> float:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                value = float(raw)
+            except ValueError as exc:
+                raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, got {raw!r}")
+            return value
+
+        methods = (
+            tuple(m.strip() for m in text("SHOP_PAYMENT_METHODS", "").split(",") if m.strip())
+            or defaults.payment_methods
+        )
+        policy = DiagnosisPolicy(
+            pending_wait_minutes=number("PENDING_WAIT_MINUTES", 30),
+            outage_window_minutes=number("OUTAGE_WINDOW_MINUTES", 30),
+            outage_min_failures=number("OUTAGE_MIN_FAILURES", 5),
+            outage_min_orders=number("OUTAGE_MIN_ORDERS", 3),
+            outage_min_failure_ratio=ratio("OUTAGE_MIN_FAILURE_RATIO", 0.5),
+            persisting_platform_failures=number("PERSISTING_PLATFORM_FAILURES", 2),
+            refund_arrival_days=number("REFUND_ARRIVAL_DAYS", 10),
+        )
+        return cls(
+            database_url=text("DATABASE_URL", defaults.database_url),
+            tracker_store_url=text("TRACKER_STORE_URL", defaults.tracker_store_url),
+            shop_name=text("SHOP_NAME", defaults.shop_name),
+            payment_methods=methods,
+            identity_max_attempts=number("IDENTITY_MAX_ATTEMPTS", 3),
+            identity_order_failures_per_hour=number("IDENTITY_ORDER_FAILURES_PER_HOUR", 5),
+            misunderstandings_before_handoff=number("MISUNDERSTANDINGS_BEFORE_HANDOFF", 3),
+            diagnosis=policy,
+            host=text("HOST", defaults.host),
+            rasa_port=number("RASA_PORT", defaults.rasa_port),
+            action_port=number("ACTION_PORT", defaults.action_port),
+            desk_port=number("DESK_PORT", defaults.desk_port),
+            rasa_token=env.get("RASA_TOKEN", "").strip(),
+            log_level=text("LOG_LEVEL", defaults.log_level).upper(),
+        )

@@ -1,0 +1,86 @@
+"""The real product over real HTTP: the Rasa server and the action server as processes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from payhelp.cli import cmd_load_demo
+from payhelp.ops.launch import Stack
+from payhelp.ops.model import ensure_model
+from payhelp.settings import Settings
+from payhelp.store.database import upgrade_database
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Bot:
+    """Talks to a running stack the way a front end would."""
+
+    settings: Settings
+    log_dir: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.settings.rasa_port}"
+
+    def post(self, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
+        request = urllib.request.Request(self.base + path, body, {"Content-Type": content_type})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                return reply.status, json.load(reply)
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
+        status, replies = self.post(
+            "/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode()
+        )
+        assert status == 200, replies
+        return replies
+
+    def conversation(self, *texts: str) -> tuple[str, list[list[dict[str, Any]]]]:
+        sender = f"e2e-{uuid.uuid4().hex[:10]}"
+        return sender, [self.say(sender, text) for text in texts]
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        with urllib.request.urlopen(f"{self.base}/conversations/{sender}/tracker", timeout=30) as r:
+            return json.load(r)
+
+
+def start_bot(settings: Settings, log_dir: Path) -> Iterator[Bot]:
+    upgrade_database(settings.database_url)
+    cmd_load_demo(settings, argparse.Namespace())
+    with Stack(settings, ensure_model(), log_dir):
+        yield Bot(settings, log_dir)
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    """The product on SQLite files, on free ports."""
+    root = tmp_path_factory.mktemp("stack")
+    settings = Settings(
+        database_url=f"sqlite:///{root / 'payhelp.db'}",
+        tracker_store_url=f"sqlite:///{root / 'tracker.db'}",
+        rasa_port=free_port(),
+        action_port=free_port(),
+    )
+    yield from start_bot(settings, root / "logs")
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text") or "" for m in replies)
