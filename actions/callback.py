@@ -120,4 +120,5 @@ class ActionSubmitCallback(PaymentHelpAction):
             SlotSet("callback_channel", None),
             SlotSet("callback_contact", None),
             SlotSet("callback_time", None),
+            SlotSet("remedy_status", None),  # the offer of help is answered
         ]

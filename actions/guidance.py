@@ -27,8 +27,21 @@ class ActionPaymentMethods(PaymentHelpAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
         down = slot_as(tracker, "unavailable_method", PaymentMethod)
-        methods = other_methods(services().settings.payment_methods, down)
-        dispatcher.utter_message(response="utter_payment_methods", methods=list_methods(methods))
+        shop_methods = services().settings.payment_methods
+        methods = list_methods(other_methods(shop_methods, down))
+        asked = next(iter(tracker.get_latest_entity_values("payment_method")), None)
+        if asked is None:
+            dispatcher.utter_message(response="utter_payment_methods", methods=methods)
+        elif asked in shop_methods:
+            dispatcher.utter_message(
+                response="utter_payment_method_accepted", method=method_name(asked)
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_payment_method_not_accepted",
+                method=method_name(asked),
+                methods=methods,
+            )
         if down is not None:
             dispatcher.utter_message(
                 response="utter_payment_method_down", method=method_name(down.value)

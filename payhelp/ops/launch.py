@@ -9,6 +9,7 @@ same :class:`Stack` is used by the end-to-end tests and the benchmark.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import signal
 import subprocess
@@ -28,6 +29,15 @@ from payhelp.store.database import upgrade_database
 STARTUP_TIMEOUT_S = 240.0
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to SIGTERM us when the launcher dies."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: the launcher's own shutdown still stops the children
+
+
 @dataclass
 class Process:
     name: str
@@ -40,8 +50,16 @@ class Process:
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        # Own session: a Ctrl-C reaches only the launcher, which stops the children in
+        # order; and a child dies with the launcher if the launcher is killed outright.
         self.popen = subprocess.Popen(
-            self.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            self.command,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.close()
 
@@ -186,6 +204,7 @@ def main() -> int:
     model = prepare(settings, load_demo=not args.no_demo)
     print("starting the action server and the Rasa server ...", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # even if started with SIGINT ignored
     with Stack(settings, model) as stack:
         print(
             "\nThe payment-help assistant is running.\n"

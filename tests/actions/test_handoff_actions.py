@@ -167,4 +167,5 @@ def test_callback_is_stored_and_confirmed(services) -> None:
         "callback_channel": None,
         "callback_contact": None,
         "callback_time": None,
+        "remedy_status": None,
     }

@@ -128,6 +128,21 @@ def test_payment_methods_are_the_shop_s_minus_the_one_down(services) -> None:
     assert down.responses == ["utter_payment_methods", "utter_payment_method_down"]
 
 
+def test_a_question_about_one_method_gets_a_straight_answer(services) -> None:
+    use_services(
+        Services(Settings(payment_methods=("card", "alipay")), services.orders, services.records)
+    )
+    accepted = make_tracker({}, "can I pay with alipay")
+    accepted.latest_message["entities"] = [{"entity": "payment_method", "value": "alipay"}]
+    refused = make_tracker({}, "do you take paypal")
+    refused.latest_message["entities"] = [{"entity": "payment_method", "value": "paypal"}]
+    assert run(ActionPaymentMethods(), accepted).responses == ["utter_payment_method_accepted"]
+    outcome = run(ActionPaymentMethods(), refused)
+    assert outcome.responses == ["utter_payment_method_not_accepted"]
+    assert outcome.messages[0]["method"] == "PayPal"
+    assert outcome.messages[0]["methods"] == "a credit or debit card or Alipay"
+
+
 def test_payment_methods_follow_the_configured_list(services) -> None:
     use_services(
         Services(Settings(payment_methods=("card", "paypal")), services.orders, services.records)

@@ -8,9 +8,10 @@ import socket
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,9 @@ class Bot:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.settings.rasa_port}"
 
-    def post(self, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
+    def post(
+        self, path: str, body: bytes, content_type: str = "application/json"
+    ) -> tuple[int, Any]:
         request = urllib.request.Request(self.base + path, body, {"Content-Type": content_type})
         try:
             with urllib.request.urlopen(request, timeout=60) as reply:

@@ -104,7 +104,9 @@ def test_handoff_on_request_pauses_and_ends_with_the_payload(bot: Bot) -> None:
 
 
 def test_a_customer_without_the_order_number_gets_a_neutral_answer(bot: Bot) -> None:
-    _, known = bot.conversation("payment failed", "I don't know my order number", "jane@example.com")
+    _, known = bot.conversation(
+        "payment failed", "I don't know my order number", "jane@example.com"
+    )
     _, stranger = bot.conversation("payment failed", "no idea", "nobody@example.com")
     assert texts(known[-1]) == texts(stranger[-1])
     assert "ORD-" not in texts(known[-1])
@@ -131,7 +133,13 @@ def test_bad_requests_get_a_clear_400(bot: Bot, body: bytes, content_type: str) 
 
 @pytest.mark.parametrize(
     "text",
-    ["'; DROP TABLE orders; --", "<script>alert(1)</script>", "ORD-' OR 1=1 --", "🙂" * 50, "\u0000"],
+    [
+        "'; DROP TABLE orders; --",
+        "<script>alert(1)</script>",
+        "ORD-' OR 1=1 --",
+        "🙂" * 50,
+        "\u0000",
+    ],
 )
 def test_odd_messages_get_an_answer_not_an_error(bot: Bot, text: str) -> None:
     _, [replies] = bot.conversation(text)

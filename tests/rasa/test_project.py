@@ -75,9 +75,7 @@ def test_every_response_is_used_somewhere() -> None:
     unused = {
         name
         for name in DOMAIN["responses"]
-        if name not in GENERATED | form_questions
-        and name not in rules
-        and f'"{name}"' not in code
+        if name not in GENERATED | form_questions and name not in rules and f'"{name}"' not in code
     }
     assert unused == set()
 
@@ -104,9 +102,7 @@ def test_rasa_data_validate_is_clean() -> None:
                   "--domain", "domain.yml", "--config", "config.yml")  # fmt: skip
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    warnings = [
-        line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line
-    ]
+    warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
     # Rasa cannot see responses uttered from custom actions; those are checked above.
     unexpected = [
         w for w in warnings if not re.search(r"The utterance '\w+' is not used in any story", w)
