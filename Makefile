@@ -14,13 +14,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test venv model demo-data import-orders chat lint
+.PHONY: help run test venv model chromium demo-data import-orders staff-account chat lint
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
 	@echo "make test                       run every test (trains the model first if needed)"
 	@echo "make import-orders FILE=x.json  import orders (honours DATABASE_URL)"
 	@echo "make demo-data                  (re)load the demo orders, re-anchored to now"
+	@echo "make staff-account STAFF=kim NAME=Kim  create a staff login (asks for the password)"
 	@echo "make chat                       chat with the running bot in this terminal"
 	@echo "make lint                       ruff"
 
@@ -45,7 +46,13 @@ model: venv
 run: venv
 	$(PY) -m payhelp.ops.launch
 
-test: model
+# The browser test drives Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null || test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "The browser test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+test: model chromium
 	$(PY) -m pytest
 
 demo-data: venv
@@ -54,6 +61,10 @@ demo-data: venv
 import-orders: venv
 	@test -n "$(FILE)" || { echo "usage: make import-orders FILE=path/to/orders.json"; exit 2; }
 	$(PY) -m payhelp.cli import-orders "$(FILE)"
+
+staff-account: venv
+	@test -n "$(STAFF)" -a -n "$(NAME)" || { echo "usage: make staff-account STAFF=kim NAME=Kim"; exit 2; }
+	$(PY) -m desk.cli create-staff "$(STAFF)" "$(NAME)"
 
 chat: venv
 	$(PY) -m payhelp.ops.chat

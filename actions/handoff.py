@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction, latest_intent
 from actions.identity import LOCKED
-from actions.lookup import find_and_diagnose
+from actions.lookup import find_order
 from actions.order_check import verified_order_id
 from actions.remedies import EXHAUSTED, steps_given
 from actions.runtime import off_loop, services
@@ -61,7 +61,7 @@ async def open_handoff(
     escalation_id: int | None = None
     try:
         if order_id:
-            findings = await find_and_diagnose(svc, order_id)
+            findings = await find_order(svc, order_id)
             if findings is not None:
                 cause = findings.diagnosis.cause
                 escalation = Escalation(

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction
 from actions.identity import VERIFIED
-from actions.lookup import find_and_diagnose
+from actions.lookup import find_order
 from actions.runtime import services
 from payhelp.core.causes import Detail
 from payhelp.core.diagnosis import Diagnosis
@@ -63,7 +63,7 @@ class ActionCheckOrder(PaymentHelpAction):
             # Only reachable through a broken story; never show order data unverified.
             raise PermissionError("action_check_order ran without a verified order")
         svc = services()
-        findings = await find_and_diagnose(svc, order_id)
+        findings = await find_order(svc, order_id)
         if findings is None:
             raise LookupError(f"verified order {order_id} has disappeared")
         record, diagnosis = findings.record, findings.diagnosis

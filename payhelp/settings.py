@@ -66,6 +66,43 @@ class Settings:
     desk_port: int = 8000
     rasa_token: str = ""
     log_level: str = "INFO"
+    # The desk (support console and chat widget).
+    desk_session_hours: int = 8
+    desk_allowed_origins: tuple[str, ...] = ("*",)
+    desk_rasa_timeout_s: int = 10
+    desk_messages_per_minute: int = 20
+    desk_max_message_chars: int = 2000
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as environment variables (for child processes): from_env's inverse."""
+        policy = self.diagnosis
+        return {
+            "DATABASE_URL": self.database_url,
+            "TRACKER_STORE_URL": self.tracker_store_url,
+            "SHOP_NAME": self.shop_name,
+            "SHOP_PAYMENT_METHODS": ",".join(self.payment_methods),
+            "IDENTITY_MAX_ATTEMPTS": str(self.identity_max_attempts),
+            "IDENTITY_ORDER_FAILURES_PER_HOUR": str(self.identity_order_failures_per_hour),
+            "MISUNDERSTANDINGS_BEFORE_HANDOFF": str(self.misunderstandings_before_handoff),
+            "PENDING_WAIT_MINUTES": str(policy.pending_wait_minutes),
+            "OUTAGE_WINDOW_MINUTES": str(policy.outage_window_minutes),
+            "OUTAGE_MIN_FAILURES": str(policy.outage_min_failures),
+            "OUTAGE_MIN_ORDERS": str(policy.outage_min_orders),
+            "OUTAGE_MIN_FAILURE_RATIO": str(policy.outage_min_failure_ratio),
+            "PERSISTING_PLATFORM_FAILURES": str(policy.persisting_platform_failures),
+            "REFUND_ARRIVAL_DAYS": str(policy.refund_arrival_days),
+            "HOST": self.host,
+            "RASA_PORT": str(self.rasa_port),
+            "ACTION_PORT": str(self.action_port),
+            "DESK_PORT": str(self.desk_port),
+            "RASA_TOKEN": self.rasa_token,
+            "LOG_LEVEL": self.log_level,
+            "DESK_SESSION_HOURS": str(self.desk_session_hours),
+            "DESK_ALLOWED_ORIGINS": ",".join(self.desk_allowed_origins),
+            "DESK_RASA_TIMEOUT_S": str(self.desk_rasa_timeout_s),
+            "DESK_MESSAGES_PER_MINUTE": str(self.desk_messages_per_minute),
+            "DESK_MAX_MESSAGE_CHARS": str(self.desk_max_message_chars),
+        }
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -129,4 +166,15 @@ class Settings:
             desk_port=number("DESK_PORT", defaults.desk_port),
             rasa_token=env.get("RASA_TOKEN", "").strip(),
             log_level=text("LOG_LEVEL", defaults.log_level).upper(),
+            desk_session_hours=number("DESK_SESSION_HOURS", defaults.desk_session_hours),
+            desk_allowed_origins=tuple(
+                o.strip() for o in text("DESK_ALLOWED_ORIGINS", "*").split(",") if o.strip()
+            ),
+            desk_rasa_timeout_s=number("DESK_RASA_TIMEOUT_S", defaults.desk_rasa_timeout_s),
+            desk_messages_per_minute=number(
+                "DESK_MESSAGES_PER_MINUTE", defaults.desk_messages_per_minute
+            ),
+            desk_max_message_chars=number(
+                "DESK_MAX_MESSAGE_CHARS", defaults.desk_max_message_chars
+            ),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -21,12 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from desk.staff_accounts import StaffAccounts
 from payhelp.cli import cmd_load_demo
 from payhelp.ops.model import ensure_model, rasa_env
 from payhelp.settings import PROJECT_ROOT, VAR_DIR, Settings
-from payhelp.store.database import upgrade_database
+from payhelp.store.database import make_engine, make_session_factory, upgrade_database
 
 STARTUP_TIMEOUT_S = 240.0
+DEMO_STAFF_USERNAME = "alex"
+DEMO_STAFF_NAME = "Alex"
 
 
 def _die_with_parent() -> None:
@@ -90,8 +94,7 @@ def child_env(settings: Settings) -> dict[str, str]:
     """The environment of every process: the settings, spelled out for each tool."""
     return {
         **rasa_env(),
-        "DATABASE_URL": settings.database_url,
-        "TRACKER_STORE_URL": settings.tracker_store_url,
+        **settings.to_env(),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
         "SANIC_HOST": settings.host,
         "PYTHONUNBUFFERED": "1",
@@ -101,7 +104,13 @@ def child_env(settings: Settings) -> dict[str, str]:
 class Stack:
     """The action server and the Rasa server, started together and stopped together."""
 
-    def __init__(self, settings: Settings, model: Path, log_dir: Path = VAR_DIR / "logs") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        model: Path,
+        log_dir: Path = VAR_DIR / "logs",
+        with_desk: bool = True,
+    ) -> None:
         env = child_env(settings)
         rasa_command = [
             sys.executable, "-m", "rasa", "run",
@@ -132,6 +141,16 @@ class Stack:
                 log_dir / "rasa.log",
             ),
         ]  # fmt: skip
+        if with_desk:
+            self.processes.append(
+                Process(
+                    "desk",
+                    [sys.executable, "-m", "desk"],
+                    f"http://127.0.0.1:{settings.desk_port}/health",
+                    env,
+                    log_dir / "desk.log",
+                )
+            )
 
     def __enter__(self) -> Stack:
         try:
@@ -183,6 +202,10 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.rasa_port}"
 
+    @property
+    def desk_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.desk_port}"
+
 
 def prepare(settings: Settings, load_demo: bool) -> Path:
     """Everything before the servers start: schema, demo data, model."""
@@ -190,6 +213,16 @@ def prepare(settings: Settings, load_demo: bool) -> Path:
     if load_demo:
         cmd_load_demo(settings, argparse.Namespace())
     return ensure_model()
+
+
+def ensure_demo_staff(settings: Settings) -> tuple[str, str] | None:
+    """A first staff account with a fresh password, if there is none yet."""
+    accounts = StaffAccounts(make_session_factory(make_engine(settings.database_url)))
+    if accounts.count():
+        return None
+    password = secrets.token_urlsafe(12)
+    accounts.create(DEMO_STAFF_USERNAME, DEMO_STAFF_NAME, password)
+    return DEMO_STAFF_USERNAME, password
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -202,18 +235,25 @@ def main() -> int:
     args = parser.parse_args()
     settings = Settings.from_env()
     model = prepare(settings, load_demo=not args.no_demo)
-    print("starting the action server and the Rasa server ...", flush=True)
+    new_staff = ensure_demo_staff(settings)
+    print("starting the action server, the Rasa server and the desk ...", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # even if started with SIGINT ignored
     with Stack(settings, model) as stack:
+        staff_line = (
+            f"  Staff login:   {new_staff[0]} / {new_staff[1]}   (new account; shown once)\n"
+            if new_staff
+            else "  Staff login:   an existing account (make staff-account STAFF=... NAME=...)\n"
+        )
         print(
             "\nThe payment-help assistant is running.\n"
-            f"  Chat (REST):   POST {stack.rasa_url}/webhooks/rest/webhook\n"
+            f"  Shop + chat:   {stack.desk_url}/\n"
+            f"  Staff console: {stack.desk_url}/staff\n"
+            f"{staff_line}"
+            f"  Bot (REST):    POST {stack.rasa_url}/webhooks/rest/webhook\n"
             '                 body: {"sender": "me", "message": "my payment failed"}\n'
             f"  Rasa HTTP API: {stack.rasa_url}/conversations/<sender>/tracker\n"
-            f"  Actions:       http://127.0.0.1:{settings.action_port}/health\n"
             f"  Logs:          {VAR_DIR / 'logs'}\n"
-            "  Try it:        make chat   (a terminal chat over the REST channel)\n"
             "Press Ctrl-C to stop everything.",
             flush=True,
         )

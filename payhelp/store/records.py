@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -36,6 +37,7 @@ class Escalation:
     detail: str | None = None
     evidence: tuple[str, ...] = ()
     tried: tuple[str, ...] = field(default_factory=tuple)
+    status: str = "open"
 
 
 class AssistantRecords:
@@ -44,9 +46,16 @@ class AssistantRecords:
     def __init__(self, sessions: sessionmaker) -> None:
         self._sessions = sessions
 
-    def add_callback_request(self, request: CallbackRequest) -> int:
+    def _insert(self, row: Any) -> int:
+        """Insert one row in its own transaction; its new id."""
         with transaction(self._sessions) as session:
-            row = CallbackRequestRow(
+            session.add(row)
+            session.flush()
+            return int(row.id)
+
+    def add_callback_request(self, request: CallbackRequest) -> int:
+        return self._insert(
+            CallbackRequestRow(
                 conversation_id=request.conversation_id,
                 order_id=request.order_id,
                 channel=request.channel,
@@ -54,13 +63,11 @@ class AssistantRecords:
                 preferred_time=request.preferred_time,
                 status="open",
             )
-            session.add(row)
-            session.flush()
-            return int(row.id)
+        )
 
     def add_escalation(self, escalation: Escalation) -> int:
-        with transaction(self._sessions) as session:
-            row = EscalationRow(
+        return self._insert(
+            EscalationRow(
                 conversation_id=escalation.conversation_id,
                 reason=escalation.reason,
                 order_id=escalation.order_id,
@@ -70,13 +77,27 @@ class AssistantRecords:
                 tried=list(escalation.tried),
                 status="open",
             )
-            session.add(row)
-            session.flush()
-            return int(row.id)
+        )
+
+    def escalation(self, escalation_id: int) -> Escalation | None:
+        with transaction(self._sessions) as session:
+            row = session.get(EscalationRow, escalation_id)
+            if row is None:
+                return None
+            return Escalation(
+                row.conversation_id, row.reason, row.order_id, row.payment_cause, row.detail,
+                tuple(row.evidence or ()), tuple(row.tried or ()), row.status,
+            )  # fmt: skip
+
+    def close_escalation(self, escalation_id: int, outcome: str) -> None:
+        """Mark an escalation as dealt with (``outcome`` is the staff's resolution)."""
+        with transaction(self._sessions) as session:
+            row = session.get(EscalationRow, escalation_id)
+            if row is not None:
+                row.status = f"resolved:{outcome}"[:16]
 
     def add_identity_failure(self, order_id: str, conversation_id: str) -> None:
-        with transaction(self._sessions) as session:
-            session.add(IdentityFailureRow(order_id=order_id, conversation_id=conversation_id))
+        self._insert(IdentityFailureRow(order_id=order_id, conversation_id=conversation_id))
 
     def identity_failures_since(self, order_id: str, since: datetime) -> int:
         """Failed identity checks on ``order_id`` from any conversation since ``since``."""
@@ -88,10 +109,6 @@ class AssistantRecords:
 
     def queue_message(self, channel: str, recipient: str, subject: str, body: str) -> int:
         """Put a message in the outbox for the shop's mailer to deliver."""
-        with transaction(self._sessions) as session:
-            row = OutboundMessageRow(
-                channel=channel, recipient=recipient, subject=subject, body=body
-            )
-            session.add(row)
-            session.flush()
-            return int(row.id)
+        return self._insert(
+            OutboundMessageRow(channel=channel, recipient=recipient, subject=subject, body=body)
+        )

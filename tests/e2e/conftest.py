@@ -65,10 +65,15 @@ class Bot:
             return json.load(r)
 
 
-def start_bot(settings: Settings, log_dir: Path) -> Iterator[Bot]:
+def prepare_databases(settings: Settings) -> None:
+    """Schema and demo orders (re-anchored to now) in the stack's database."""
     upgrade_database(settings.database_url)
     cmd_load_demo(settings, argparse.Namespace())
-    with Stack(settings, ensure_model(), log_dir):
+
+
+def start_bot(settings: Settings, log_dir: Path) -> Iterator[Bot]:
+    prepare_databases(settings)
+    with Stack(settings, ensure_model(), log_dir, with_desk=False):
         yield Bot(settings, log_dir)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
+import desk.tables  # noqa: F401  (registers the desk's tables: one schema history)
 from payhelp.store.database import make_engine
 from payhelp.store.tables import Base
 

@@ -1,0 +1,21 @@
+"""Run the desk: ``python -m desk`` (settings from the environment)."""
+
+from __future__ import annotations
+
+import logging
+
+from desk.app import create_app
+from payhelp.settings import Settings
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s  %(message)s"
+    )
+    app = create_app(settings)
+    app.run(host=settings.host, port=settings.desk_port, access_log=False, debug=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The desk's app factory: ``create_app(settings)``; nothing connects at import time."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import yaml
+from sanic import Request, Sanic, response
+from sanic.exceptions import SanicException
+from sanic.response import HTTPResponse
+
+from desk.conversations import ConversationStore
+from desk.customer_routes import customer
+from desk.live import LiveHub
+from desk.pages import pages
+from desk.rasa_client import RasaClient
+from desk.service import Desk, DeskError
+from desk.staff_accounts import StaffAccounts
+from desk.staff_routes import LoginThrottle, staff
+from payhelp.settings import PROJECT_ROOT, Settings
+from payhelp.store.database import make_engine, make_session_factory
+from payhelp.store.orders import OrderRepository
+from payhelp.store.records import AssistantRecords
+
+logger = logging.getLogger(__name__)
+
+
+def load_responses() -> dict[str, Any]:
+    """The bot's responses (for canned replies), read from domain.yml."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return domain.get("responses", {})
+
+
+def create_app(settings: Settings | None = None, rasa: RasaClient | None = None) -> Sanic:
+    settings = settings or Settings.from_env()
+    app = Sanic(f"desk_{uuid.uuid4().hex[:8]}")
+    app.config.REQUEST_MAX_SIZE = 256 * 1024
+    app.config.WEBSOCKET_MAX_SIZE = 64 * 1024
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.blueprint(customer)
+    app.blueprint(staff)
+    app.blueprint(pages)
+
+    @app.before_server_start
+    async def open_resources(app: Sanic, _loop: Any) -> None:
+        engine = make_engine(settings.database_url)
+        sessions = make_session_factory(engine)
+        app.ctx.engine = engine
+        app.ctx.login_throttle = LoginThrottle()
+        app.ctx.desk = Desk(
+            settings=settings,
+            conversations=ConversationStore(sessions),
+            staff=StaffAccounts(sessions),
+            orders=OrderRepository(sessions),
+            records=AssistantRecords(sessions),
+            rasa=rasa
+            or RasaClient(
+                f"http://127.0.0.1:{settings.rasa_port}",
+                settings.desk_rasa_timeout_s,
+                settings.rasa_token,
+            ),
+            live=LiveHub(),
+            responses=load_responses(),
+        )
+
+    @app.after_server_stop
+    async def close_resources(app: Sanic, _loop: Any) -> None:
+        await app.ctx.desk.rasa.close()
+        app.ctx.engine.dispose()
+
+    @app.on_request
+    async def preflight(request: Request) -> HTTPResponse | None:
+        if request.method == "OPTIONS" and request.path.startswith("/api/chat/"):
+            return response.empty(headers=_cors(settings, request))
+        return None
+
+    @app.on_response
+    async def cors(request: Request, reply: HTTPResponse) -> None:
+        if request.path.startswith("/api/chat/"):
+            reply.headers.update(_cors(settings, request))
+
+    @app.exception(DeskError)
+    async def refused(request: Request, problem: DeskError) -> HTTPResponse:
+        return response.json({"error": str(problem)}, status=problem.status)
+
+    @app.exception(SanicException)
+    async def http_problem(request: Request, problem: SanicException) -> HTTPResponse:
+        return response.json({"error": str(problem) or "bad request"}, status=problem.status_code)
+
+    @app.exception(Exception)
+    async def failure(request: Request, problem: Exception) -> HTTPResponse:
+        logger.exception("desk request %s %s failed", request.method, request.path)
+        return response.json({"error": "something went wrong on our side"}, status=500)
+
+    return app
+
+
+def _cors(settings: Settings, request: Request) -> dict[str, str]:
+    origin = request.headers.get("origin", "")
+    allowed = settings.desk_allowed_origins
+    if "*" in allowed:
+        value = "*"
+    elif origin in allowed:
+        value = origin
+    else:
+        return {}
+    return {
+        "Access-Control-Allow-Origin": value,
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Vary": "Origin",
+    }

@@ -1,0 +1,136 @@
+"""The customer side: start a chat, read its history, and talk over a WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import deque
+from typing import Any
+
+from sanic import Blueprint, Request, response
+from sanic.response import HTTPResponse
+
+from desk.service import Desk, DeskError
+
+customer = Blueprint("customer")
+
+
+def desk_of(request: Request) -> Desk:
+    return request.app.ctx.desk
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
+@customer.post("/api/chat/start")
+async def start(request: Request) -> HTTPResponse:
+    desk = desk_of(request)
+    conversation, token = await desk.start()
+    state = await desk.customer_state(conversation)
+    return response.json({"token": token, "state": state}, status=201)
+
+
+@customer.get("/api/chat/history")
+async def history(request: Request) -> HTTPResponse:
+    desk = desk_of(request)
+    conversation = await desk.by_token(_bearer(request))
+    if conversation is None:
+        return response.json({"error": "unknown conversation"}, status=401)
+    try:
+        after = max(0, int(request.args.get("after", "0")))
+    except ValueError:
+        return response.json({"error": "'after' must be a message id"}, status=400)
+    found = await desk.history(conversation, after)
+    state = await desk.customer_state(conversation)
+    return response.json({"messages": [m.as_json() for m in found], "state": state})
+
+
+class RateLimit:
+    """At most ``per_minute`` messages in any 60 seconds, per connection."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._sent: deque[float] = deque()
+
+    def allow(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        while self._sent and now - self._sent[0] >= 60:
+            self._sent.popleft()
+        if len(self._sent) >= self.per_minute:
+            return False
+        self._sent.append(now)
+        return True
+
+
+@customer.websocket("/ws/chat")
+async def chat(request: Request, ws: Any) -> None:
+    desk = desk_of(request)
+    conversation = await desk.by_token(request.args.get("token", ""))
+    if conversation is None:
+        await ws.send(
+            json.dumps({"type": "error", "code": "unknown_token", "text": "unknown conversation"})
+        )
+        await ws.close(code=4401)
+        return
+    desk.live.add_customer(conversation.id, ws)
+    limit = RateLimit(desk.settings.desk_messages_per_minute)
+    max_frame = desk.settings.desk_max_message_chars * 4 + 1000
+    try:
+        await ws.send(
+            json.dumps({"type": "state", "state": await desk.customer_state(conversation)})
+        )
+        while True:
+            frame = await ws.recv()
+            if frame is None:
+                break
+            await _handle_frame(desk, ws, conversation.id, frame, limit, max_frame)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # the connection dropped; the widget reconnects and resyncs
+        pass
+    finally:
+        desk.live.remove_customer(conversation.id, ws)
+
+
+async def _handle_frame(
+    desk: Desk, ws: Any, conversation_id: str, frame: Any, limit: RateLimit, max_frame: int
+) -> None:
+    client_id: str | None = None
+
+    async def refuse(text: str) -> None:
+        await ws.send(json.dumps({"type": "error", "text": text, "client_id": client_id}))
+
+    if not isinstance(frame, str) or len(frame) > max_frame:
+        return await refuse("that message is too large")
+    try:
+        event = json.loads(frame)
+    except json.JSONDecodeError:
+        return await refuse("could not read that message")
+    if not isinstance(event, dict):
+        return await refuse("could not read that message")
+    conversation = await desk.current(conversation_id)
+    if isinstance(event.get("client_id"), str) and len(event["client_id"]) <= 64:
+        client_id = event["client_id"]
+    try:
+        if event.get("type") == "message":
+            if not limit.allow():
+                return await refuse("you're sending messages too quickly; please wait a moment")
+            text, client_id, payload = (
+                event.get("text"),
+                event.get("client_id"),
+                event.get("payload"),
+            )
+            if not isinstance(text, str):
+                return await refuse("the message is empty")
+            client_id = client_id if isinstance(client_id, str) and len(client_id) <= 64 else None
+            payload = payload if isinstance(payload, str) and payload.startswith("/") else None
+            await desk.customer_writes(conversation, text, client_id, payload)
+        elif event.get("type") == "rating":
+            await desk.rate(conversation, event.get("score"))
+        else:
+            await refuse("unknown event type")
+    except DeskError as problem:
+        await refuse(str(problem))

@@ -1,0 +1,409 @@
+"""The desk's behaviour: store every message first, then route it to the bot or a person.
+
+Routes call these methods; they never change a conversation's status themselves.
+Blocking database work runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from desk import messages
+from desk.canned import canned_replies
+from desk.conversations import Conflict, Conversation, ConversationStore, Message
+from desk.live import LiveHub
+from desk.rasa_client import BotReply, BotUnavailable, RasaClient
+from desk.routing import Event, Status, bot_answers
+from desk.staff_accounts import Agent, StaffAccounts
+from payhelp.core.card_data import mask_card_data
+from payhelp.lookup import find_and_diagnose
+from payhelp.settings import Settings
+from payhelp.store.orders import OrderRepository
+from payhelp.store.records import AssistantRecords
+from payhelp.store.tables import utc_now
+
+logger = logging.getLogger(__name__)
+BOT_UNAVAILABLE_REASON = "assistant_unavailable"
+
+
+class DeskError(ValueError):
+    """A request the desk refuses, with a message fit for the caller."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Desk:
+    settings: Settings
+    conversations: ConversationStore
+    staff: StaffAccounts
+    orders: OrderRepository
+    records: AssistantRecords
+    rasa: RasaClient
+    live: LiveHub
+    responses: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        # One message at a time per conversation, so replies keep their order.
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def _db(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    # --- customers -----------------------------------------------------------------
+
+    async def start(self) -> tuple[Conversation, str]:
+        return await self._db(self.conversations.start)
+
+    async def current(self, conversation_id: str) -> Conversation:
+        return await self._conversation(conversation_id)
+
+    async def by_token(self, token: str) -> Conversation | None:
+        if not token or len(token) > 100:
+            return None
+        return await self._db(self.conversations.by_token, token)
+
+    async def customer_state(self, conversation: Conversation) -> dict[str, Any]:
+        position = await self._db(self.conversations.queue_position, conversation)
+        return {
+            "status": conversation.status.value,
+            "position": position,
+            "agent": conversation.agent_name,
+            "rating_requested": conversation.rating_requested and conversation.rating is None,
+            "rating": conversation.rating,
+        }
+
+    async def history(self, conversation: Conversation, after: int) -> list[Message]:
+        return await self._db(self.conversations.messages, conversation.id, after)
+
+    async def customer_writes(
+        self, conversation: Conversation, text: str, client_id: str | None, payload: str | None
+    ) -> Message:
+        """Store the customer's message (once per client id), then route it."""
+        text = text.strip()
+        if not text:
+            raise DeskError("the message is empty")
+        if len(text) > self.settings.desk_max_message_chars:
+            raise DeskError(
+                f"messages can be at most {self.settings.desk_max_message_chars} characters"
+            )
+        masked = mask_card_data(text)
+        async with self._locks[conversation.id]:
+            message, new = await self._db(
+                self.conversations.add_message,
+                conversation.id,
+                "customer",
+                masked.text,
+                client_id=client_id,
+            )
+            await self.live.to_customer(
+                conversation.id,
+                {"type": "ack", "client_id": client_id, "message": message.as_json()},
+            )
+            if not new:
+                return message  # a resend: it was routed the first time
+            await self._tell_staff_message(conversation.id, message)
+            if masked.found_card_data:
+                await self._say(conversation.id, "system", messages.CARD_DATA_REMOVED)
+            current = await self._db(self.conversations.get, conversation.id)
+            if bot_answers(current.status):
+                offered = payload and await self._offered(conversation.id, payload)
+                await self._ask_bot(current, payload if offered else masked.text)
+            else:
+                await self._tell_staff({"type": "queue"})
+        return message
+
+    async def _offered(self, conversation_id: str, payload: str) -> bool:
+        """Whether the bot's latest message offered a button with this payload."""
+        said = await self._db(self.conversations.latest_from, conversation_id, "bot")
+        return any(b.get("payload") == payload for b in (said.buttons or [])) if said else False
+
+    async def _ask_bot(self, conversation: Conversation, text: str) -> None:
+        if conversation.status is Status.RESOLVED:
+            conversation = await self._reopen(conversation)
+        await self.live.to_customer(conversation.id, {"type": "typing", "who": "bot", "on": True})
+        try:
+            reply = await self.rasa.send(conversation.id, text)
+        except BotUnavailable as problem:
+            logger.warning("bot unavailable for %s: %s", conversation.id, problem)
+            await self._bot_unavailable(conversation)
+            return
+        finally:
+            await self.live.to_customer(
+                conversation.id, {"type": "typing", "who": "bot", "on": False}
+            )
+        await self._relay(conversation.id, reply)
+        if reply.handoff is not None:
+            await self._hand_to_people(conversation, reply.handoff)
+
+    async def _relay(self, conversation_id: str, reply: BotReply) -> None:
+        for said in reply.messages:
+            await self._say(conversation_id, "bot", said["text"], buttons=said["buttons"])
+
+    async def _hand_to_people(self, conversation: Conversation, handoff: dict[str, Any]) -> None:
+        escalation_id = handoff.get("escalation_id")
+        updated = await self._move(
+            conversation.id,
+            Event.HANDOFF,
+            escalation_id=escalation_id if isinstance(escalation_id, int) else None,
+            reason=str(handoff.get("reason") or "customer_request")[:40],
+            order_id=handoff.get("order_id") if isinstance(handoff.get("order_id"), str) else None,
+        )
+        await self._announce_waiting(updated)
+
+    async def _bot_unavailable(self, conversation: Conversation) -> None:
+        await self._say(conversation.id, "system", messages.BOT_UNAVAILABLE)
+        updated = await self._move(
+            conversation.id, Event.BOT_UNAVAILABLE, reason=BOT_UNAVAILABLE_REASON
+        )
+        await self._announce_waiting(updated)
+
+    async def _announce_waiting(self, conversation: Conversation) -> None:
+        position = await self._db(self.conversations.queue_position, conversation)
+        line = (
+            messages.WAITING.format(position=position)
+            if position
+            else messages.WAITING_UNKNOWN_POSITION
+        )
+        await self._say(conversation.id, "system", line)
+        await self._push_state(conversation)
+        await self._tell_staff({"type": "queue"})
+
+    async def _reopen(self, conversation: Conversation) -> Conversation:
+        with contextlib.suppress(BotUnavailable):  # the next send fails open as usual
+            await self.rasa.hand_back(conversation.id, greet=False)
+        return await self._move(conversation.id, Event.REOPEN)
+
+    async def rate(self, conversation: Conversation, score: Any) -> None:
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+            raise DeskError("a rating is a whole number from 1 to 5")
+        if not await self._db(self.conversations.rate, conversation.id, score):
+            raise DeskError("there is nothing to rate right now", status=409)
+        await self._say(conversation.id, "system", messages.THANKS_FOR_RATING)
+        await self._push_state(await self._db(self.conversations.get, conversation.id))
+        await self._tell_staff({"type": "queue"})
+
+    # --- staff -------------------------------------------------------------------------
+
+    async def _conversation(self, conversation_id: str) -> Conversation:
+        found = await self._db(self.conversations.get, conversation_id)
+        if found is None:
+            raise DeskError("no such conversation", status=404)
+        return found
+
+    async def claim(self, conversation_id: str, agent: Agent) -> Conversation:
+        current = await self._conversation(conversation_id)
+        if current.status is Status.WITH_AGENT:
+            raise DeskError(f"Already claimed by {current.agent_name}", status=409)
+        updated = await self._move(conversation_id, Event.CLAIM, agent_id=agent.id)
+        await self._say(conversation_id, "system", messages.AGENT_JOINED.format(agent=agent.name))
+        await self._push_state(updated)
+        await self._refresh_waiting_positions()
+        return updated
+
+    def _require_owner(self, conversation: Conversation, agent: Agent) -> None:
+        if conversation.status is not Status.WITH_AGENT or conversation.agent_id != agent.id:
+            raise DeskError("claim the conversation before replying", status=409)
+
+    async def reply(self, conversation_id: str, agent: Agent, text: str) -> Message:
+        conversation = await self._conversation(conversation_id)
+        self._require_owner(conversation, agent)
+        return await self._say(conversation_id, "agent", self._staff_text(text), author=agent.name)
+
+    async def note(self, conversation_id: str, agent: Agent, text: str) -> Message:
+        await self._conversation(conversation_id)
+        return await self._say(conversation_id, "note", self._staff_text(text), author=agent.name)
+
+    def _staff_text(self, text: Any) -> str:
+        if not isinstance(text, str) or not text.strip():
+            raise DeskError("the message is empty")
+        if len(text) > self.settings.desk_max_message_chars:
+            raise DeskError("the message is too long")
+        return mask_card_data(text.strip()).text
+
+    async def resolve(self, conversation_id: str, agent: Agent, outcome: Any) -> Conversation:
+        if outcome not in messages.OUTCOMES:
+            raise DeskError(f"outcome must be one of {', '.join(messages.OUTCOMES)}")
+        conversation = await self._conversation(conversation_id)
+        if conversation.status is Status.WITH_AGENT and conversation.agent_id != agent.id:
+            raise DeskError(f"{conversation.agent_name} has this conversation", status=409)
+        updated = await self._move(conversation_id, Event.RESOLVE, outcome=outcome)
+        if updated.escalation_id is not None:
+            await self._db(self.records.close_escalation, updated.escalation_id, outcome)
+        await self._say(conversation_id, "system", messages.RESOLVED.format(agent=agent.name))
+        await self._push_state(updated)
+        await self._refresh_waiting_positions()
+        return updated
+
+    async def hand_back(self, conversation_id: str, agent: Agent) -> Conversation:
+        conversation = await self._conversation(conversation_id)
+        if conversation.status is Status.WITH_AGENT and conversation.agent_id != agent.id:
+            raise DeskError(f"{conversation.agent_name} has this conversation", status=409)
+        try:
+            reply = await self.rasa.hand_back(conversation_id, greet=True)
+        except BotUnavailable as problem:
+            raise DeskError(
+                "the assistant is not reachable right now; try again", status=502
+            ) from problem
+        updated = await self._move(conversation_id, Event.HAND_BACK)
+        await self._relay(conversation_id, reply)  # the bot greets the customer back
+        await self._push_state(updated)
+        await self._refresh_waiting_positions()
+        return updated
+
+    async def queue(self) -> list[dict[str, Any]]:
+        found = await self._db(self.conversations.queue)
+        latest = await self._db(self.conversations.last_messages, [c.id for c in found])
+        causes = await self._causes(found)
+        return [self._summary(c, latest.get(c.id), causes.get(c.escalation_id)) for c in found]
+
+    async def details(self, conversation_id: str) -> dict[str, Any]:
+        conversation = await self._conversation(conversation_id)
+        history = await self._db(self.conversations.messages, conversation_id, 0, True)
+        escalation = (
+            await self._db(self.records.escalation, conversation.escalation_id)
+            if conversation.escalation_id is not None
+            else None
+        )
+        findings = None
+        if conversation.order_id:
+            findings = await self._db(
+                find_and_diagnose, self.orders, conversation.order_id, utc_now(),
+                self.settings.diagnosis,
+            )  # fmt: skip
+        order = payments = diagnosis = None
+        if findings is not None:
+            found = findings.record.order
+            order = {
+                "id": found.id, "status": found.status.value, "total": str(found.total),
+                "currency": found.currency, "created_at": found.created_at.isoformat(),
+                "customer": findings.record.customer.name,
+            }  # fmt: skip
+            payments = [
+                {
+                    "id": p.id, "method": p.method.value, "status": p.status.value,
+                    "amount": str(p.amount), "currency": p.currency,
+                    "failure_code": p.failure_code, "failure_message": p.failure_message,
+                    "created_at": p.created_at.isoformat(),
+                }
+                for p in found.payments
+            ]  # fmt: skip
+            diagnosis = {
+                "cause": findings.diagnosis.cause.value,
+                "detail": findings.diagnosis.detail.value,
+                "evidence": list(findings.diagnosis.evidence),
+                "tried": [messages.STEP_TITLES.get(t, t) for t in escalation.tried]
+                if escalation
+                else [],
+            }
+        cause = escalation.payment_cause if escalation else None
+        latest = history[-1].text if history else None
+        return {
+            "conversation": self._summary(conversation, latest, cause),
+            "messages": [m.as_json() for m in history],
+            "order": order,
+            "payments": payments or [],
+            "diagnosis": diagnosis,
+            "canned_replies": canned_replies(
+                findings, self.responses, self.settings.payment_methods
+            ),
+        }
+
+    async def _causes(self, found: list[Conversation]) -> dict[int, str | None]:
+        causes: dict[int, str | None] = {}
+        for conversation in found:
+            if conversation.escalation_id is not None and conversation.escalation_id not in causes:
+                escalation = await self._db(self.records.escalation, conversation.escalation_id)
+                causes[conversation.escalation_id] = (
+                    escalation.payment_cause if escalation else None
+                )
+        return causes
+
+    @staticmethod
+    def _summary(
+        conversation: Conversation, last_message: str | None, cause: str | None
+    ) -> dict[str, Any]:
+        waiting = None
+        if conversation.status is Status.WAITING and conversation.waiting_since:
+            waiting = int((utc_now() - conversation.waiting_since).total_seconds())
+        return {
+            "id": conversation.id,
+            "status": conversation.status.value,
+            "agent": conversation.agent_name,
+            "agent_id": conversation.agent_id,
+            "reason": conversation.reason,
+            "order_id": conversation.order_id,
+            "payment_cause": cause,
+            "waiting_seconds": waiting,
+            "last_message": last_message,
+            "rating": conversation.rating,
+            "outcome": conversation.outcome,
+            "updated_at": _iso(conversation.updated_at),
+        }
+
+    # --- shared ------------------------------------------------------------------------
+
+    async def _move(self, conversation_id: str, event: Event, **changes: Any) -> Conversation:
+        try:
+            updated = await self._db(
+                self.conversations.transition, conversation_id, event, **changes
+            )
+        except Conflict as conflict:
+            who = conflict.conversation.agent_name or "someone else"
+            raise DeskError(
+                f"{who} got there first: it is {conflict.conversation.status.value}", 409
+            ) from conflict
+        except ValueError as invalid:  # InvalidTransition
+            raise DeskError(str(invalid), status=409) from invalid
+        await self._tell_staff({"type": "conversation", "conversation_id": conversation_id})
+        return updated
+
+    async def _say(
+        self,
+        conversation_id: str,
+        sender: str,
+        text: str,
+        author: str | None = None,
+        buttons: list[dict[str, str]] | None = None,
+    ) -> Message:
+        """Store a message, then deliver it (notes go to staff only)."""
+        message, _ = await self._db(
+            self.conversations.add_message, conversation_id, sender, text, author, buttons
+        )
+        if sender != "note":
+            await self.live.to_customer(
+                conversation_id, {"type": "message", "message": message.as_json()}
+            )
+        await self._tell_staff_message(conversation_id, message)
+        return message
+
+    async def _push_state(self, conversation: Conversation) -> None:
+        state = await self.customer_state(conversation)
+        await self.live.to_customer(conversation.id, {"type": "state", "state": state})
+
+    async def _refresh_waiting_positions(self) -> None:
+        for conversation_id in await self._db(self.conversations.waiting_ids):
+            conversation = await self._db(self.conversations.get, conversation_id)
+            if conversation is not None:
+                await self._push_state(conversation)
+        await self._tell_staff({"type": "queue"})
+
+    async def _tell_staff_message(self, conversation_id: str, message: Message) -> None:
+        await self._tell_staff(
+            {"type": "message", "conversation_id": conversation_id, "message": message.as_json()}
+        )
+
+    async def _tell_staff(self, event: dict[str, Any]) -> None:
+        await self.live.to_staff(event)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

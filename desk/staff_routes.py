@@ -1,0 +1,207 @@
+"""The staff console's API: login, the queue, and working a conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from sanic import Blueprint, Request, response
+from sanic.response import HTTPResponse
+
+from desk.service import Desk, DeskError
+from desk.staff_accounts import StaffSession
+
+staff = Blueprint("staff", url_prefix="/staff")
+COOKIE = "desk_session"
+LOGIN_ATTEMPTS_PER_15_MIN = 10
+
+Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+def desk_of(request: Request) -> Desk:
+    return request.app.ctx.desk
+
+
+async def current_session(request: Request) -> StaffSession | None:
+    token = request.cookies.get(COOKIE, "")
+    if not token:
+        return None
+    return await asyncio.to_thread(desk_of(request).staff.session, token)
+
+
+def signed_in(handler: Handler) -> Handler:
+    """Needs a live session; state-changing requests also need its CSRF token."""
+
+    @wraps(handler)
+    async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        session = await current_session(request)
+        if session is None:
+            return response.json({"error": "please log in"}, status=401)
+        if request.method not in ("GET", "HEAD"):
+            sent = request.headers.get("x-csrf-token", "")
+            if not sent or sent != session.csrf_token:
+                return response.json({"error": "missing or wrong CSRF token"}, status=403)
+        request.ctx.session = session
+        return await handler(request, *args, **kwargs)
+
+    return guarded
+
+
+def body_of(request: Request) -> dict[str, Any]:
+    try:
+        body = request.json
+    except Exception as exc:
+        raise DeskError("send a JSON object") from exc
+    if not isinstance(body, dict):
+        raise DeskError("send a JSON object")
+    return body
+
+
+class LoginThrottle:
+    """Failed logins per username in a sliding 15-minute window."""
+
+    def __init__(self, limit: int = LOGIN_ATTEMPTS_PER_15_MIN) -> None:
+        self.limit = limit
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def blocked(self, username: str) -> bool:
+        failures = self._failures[username]
+        while failures and time.monotonic() - failures[0] > 900:
+            failures.popleft()
+        return len(failures) >= self.limit
+
+    def failed(self, username: str) -> None:
+        self._failures[username].append(time.monotonic())
+
+
+@staff.post("/api/login")
+async def login(request: Request) -> HTTPResponse:
+    desk = desk_of(request)
+    body = body_of(request)
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        return response.json({"error": "username and password are needed"}, status=400)
+    throttle: LoginThrottle = request.app.ctx.login_throttle
+    key = username.strip().lower()[:80]
+    if throttle.blocked(key):
+        return response.json({"error": "too many attempts; try again in 15 minutes"}, status=429)
+    agent = await asyncio.to_thread(desk.staff.authenticate, username, password[:200])
+    if agent is None:
+        throttle.failed(key)
+        return response.json({"error": "wrong username or password"}, status=401)
+    hours = desk.settings.desk_session_hours
+    token, csrf = await asyncio.to_thread(desk.staff.open_session, agent, hours)
+    reply = response.json({"agent": {"id": agent.id, "name": agent.name}, "csrf": csrf})
+    reply.cookies[COOKIE] = token
+    cookie = reply.cookies[COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    cookie["max-age"] = hours * 3600
+    if request.scheme == "https":
+        cookie["secure"] = True
+    return reply
+
+
+@staff.get("/api/me")
+@signed_in
+async def me(request: Request) -> HTTPResponse:
+    session: StaffSession = request.ctx.session
+    agent = session.agent
+    return response.json(
+        {"agent": {"id": agent.id, "name": agent.name}, "csrf": session.csrf_token}
+    )
+
+
+@staff.post("/api/logout")
+@signed_in
+async def logout(request: Request) -> HTTPResponse:
+    await asyncio.to_thread(desk_of(request).staff.close_session, request.cookies.get(COOKIE, ""))
+    reply = response.json({"ok": True})
+    del reply.cookies[COOKIE]
+    return reply
+
+
+@staff.get("/api/queue")
+@signed_in
+async def queue(request: Request) -> HTTPResponse:
+    return response.json({"conversations": await desk_of(request).queue()})
+
+
+@staff.get("/api/conversations/<conversation_id:str>")
+@signed_in
+async def details(request: Request, conversation_id: str) -> HTTPResponse:
+    return response.json(await desk_of(request).details(conversation_id))
+
+
+@staff.post("/api/conversations/<conversation_id:str>/claim")
+@signed_in
+async def claim(request: Request, conversation_id: str) -> HTTPResponse:
+    desk = desk_of(request)
+    await desk.claim(conversation_id, request.ctx.session.agent)
+    return response.json((await desk.details(conversation_id))["conversation"])
+
+
+@staff.post("/api/conversations/<conversation_id:str>/reply")
+@signed_in
+async def reply(request: Request, conversation_id: str) -> HTTPResponse:
+    text = body_of(request).get("text")
+    message = await desk_of(request).reply(conversation_id, request.ctx.session.agent, text)
+    return response.json(message.as_json())
+
+
+@staff.post("/api/conversations/<conversation_id:str>/note")
+@signed_in
+async def note(request: Request, conversation_id: str) -> HTTPResponse:
+    text = body_of(request).get("text")
+    message = await desk_of(request).note(conversation_id, request.ctx.session.agent, text)
+    return response.json(message.as_json())
+
+
+@staff.post("/api/conversations/<conversation_id:str>/resolve")
+@signed_in
+async def resolve(request: Request, conversation_id: str) -> HTTPResponse:
+    desk = desk_of(request)
+    outcome = body_of(request).get("outcome")
+    await desk.resolve(conversation_id, request.ctx.session.agent, outcome)
+    return response.json((await desk.details(conversation_id))["conversation"])
+
+
+@staff.post("/api/conversations/<conversation_id:str>/handback")
+@signed_in
+async def handback(request: Request, conversation_id: str) -> HTTPResponse:
+    desk = desk_of(request)
+    await desk.hand_back(conversation_id, request.ctx.session.agent)
+    return response.json((await desk.details(conversation_id))["conversation"])
+
+
+@staff.websocket("/ws")
+async def live(request: Request, ws: Any) -> None:
+    session = await current_session(request)
+    origin = request.headers.get("origin")
+    if session is None or (origin and origin != _own_origin(request)):
+        await ws.send(json.dumps({"type": "error", "text": "please log in"}))
+        await ws.close(code=4401)
+        return
+    desk = desk_of(request)
+    desk.live.add_staff(session.agent.id, ws)
+    try:
+        while await ws.recv() is not None:
+            pass  # the console only listens; its actions go through the HTTP API
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        pass
+    finally:
+        desk.live.remove_staff(ws)
+
+
+def _own_origin(request: Request) -> str:
+    return f"{request.scheme}://{request.host}".replace("ws://", "http://").replace(
+        "wss://", "https://"
+    )

@@ -1,0 +1,81 @@
+"""The desk's tables: conversations, their messages, staff accounts and sessions.
+
+They share the product's database and migration history (payhelp/store/migrations).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+
+from payhelp.store.tables import Base, UTCDateTime, utc_now
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(80), nullable=False, unique=True)
+    display_name = Column(String(80), nullable=False)
+    password_hash = Column(String(200), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+
+class StaffSessionRow(Base):
+    __tablename__ = "staff_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    expires_at = Column(UTCDateTime, nullable=False)
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+
+    # Also the Rasa sender id. The customer's key is the token; only its hash is kept.
+    id = Column(String(64), primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    status = Column(String(16), nullable=False)
+    agent_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
+    escalation_id = Column(Integer, nullable=True)
+    reason = Column(String(40), nullable=True)
+    order_id = Column(String(64), nullable=True)
+    outcome = Column(String(40), nullable=True)
+    rating = Column(Integer, nullable=True)
+    rating_requested = Column(Boolean, nullable=False, default=False)
+    waiting_since = Column(UTCDateTime, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    updated_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (Index("ix_conversations_status_waiting", "status", "waiting_since"),)
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False)
+    sender = Column(String(16), nullable=False)  # customer, bot, agent, system, note
+    author = Column(String(80), nullable=True)
+    text = Column(Text, nullable=False)
+    buttons = Column(JSON, nullable=True)
+    client_id = Column(String(64), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (
+        # A resent message (same client id) is stored once.
+        UniqueConstraint("conversation_id", "client_id", name="uq_messages_client_id"),
+        Index("ix_messages_conversation_id", "conversation_id", "id"),
+    )

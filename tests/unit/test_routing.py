@@ -1,0 +1,54 @@
+import pytest
+
+from desk.routing import TRANSITIONS, Event, InvalidTransition, Status, bot_answers, next_status
+
+S, E = Status, Event
+
+
+@pytest.mark.parametrize(
+    "status,event,after",
+    [
+        (S.BOT, E.HANDOFF, S.WAITING),
+        (S.BOT, E.BOT_UNAVAILABLE, S.WAITING),
+        (S.WAITING, E.CLAIM, S.WITH_AGENT),
+        (S.WITH_AGENT, E.HAND_BACK, S.BOT),
+        (S.WAITING, E.HAND_BACK, S.BOT),
+        (S.WITH_AGENT, E.RESOLVE, S.RESOLVED),
+        (S.WAITING, E.RESOLVE, S.RESOLVED),
+        (S.RESOLVED, E.REOPEN, S.BOT),
+    ],
+)
+def test_allowed_transitions(status, event, after) -> None:
+    assert next_status(status, event) is after
+
+
+FORBIDDEN = [(s, e) for s in Status for e in Event if (s, e) not in TRANSITIONS]
+
+
+@pytest.mark.parametrize(
+    "status,event", FORBIDDEN, ids=[f"{s.value}-{e.value}" for s, e in FORBIDDEN]
+)
+def test_everything_else_is_refused(status, event) -> None:
+    with pytest.raises(InvalidTransition):
+        next_status(status, event)
+
+
+def test_a_claimed_conversation_cannot_be_claimed_again() -> None:
+    with pytest.raises(InvalidTransition, match="cannot claim a conversation that is with_agent"):
+        next_status(S.WITH_AGENT, E.CLAIM)
+
+
+def test_the_bot_gets_nothing_while_a_person_owns_the_conversation() -> None:
+    assert [s for s in Status if bot_answers(s)] == [S.BOT, S.RESOLVED]
+
+
+def test_every_status_can_get_back_to_the_bot() -> None:
+    for status in Status:
+        reachable, frontier = {status}, [status]
+        while frontier:
+            current = frontier.pop()
+            for (source, _), target in TRANSITIONS.items():
+                if source is current and target not in reachable:
+                    reachable.add(target)
+                    frontier.append(target)
+        assert S.BOT in reachable
