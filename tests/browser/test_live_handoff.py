@@ -133,3 +133,26 @@ def test_customer_and_staff_in_real_browsers(desk_url: str, browser) -> None:
     assert console.locator("img[src=x]").count() == 0
     staff.close()
     customer.close()
+
+
+def test_the_widget_works_by_keyboard_on_a_phone_sized_screen(desk_url: str, browser) -> None:
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True
+    )
+    page = phone.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(desk_url + "/")
+    page.get_by_test_id("phw-bubble").focus()
+    page.keyboard.press("Enter")
+    page.get_by_test_id("phw-input").focus()
+    page.keyboard.type("hello")
+    page.keyboard.press("Enter")
+    wait_for_message(page, "bot", "payment assistant")
+    log = page.get_by_test_id("phw-messages")
+    assert log.get_attribute("aria-live") == "polite"
+    box = log.bounding_box()
+    assert box is not None and box["width"] >= 320  # the panel fills the phone's width
+    page.screenshot(path=str(ARTIFACTS / "widget-phone.png"))
+    page.keyboard.press("Escape")
+    assert not page.get_by_test_id("phw-input").is_visible()
+    phone.close()

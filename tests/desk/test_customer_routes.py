@@ -198,17 +198,3 @@ def test_script_tags_are_stored_as_text(run_desk) -> None:
 
     ack = run_desk(scenario)
     assert ack["message"]["text"] == "<script>alert(1)</script>"  # clients insert it as text
-
-
-def test_pages_are_served_with_security_headers(run_desk) -> None:
-    async def scenario(desk: LiveDesk):
-        results = {}
-        for path in ("/", "/widget.js", "/staff", "/staff/staff.js", "/staff/staff.css"):
-            async with desk.http.get(desk.base + path) as r:
-                results[path] = (r.status, dict(r.headers))
-        return results
-
-    results = run_desk(scenario)
-    assert {path: status for path, (status, _) in results.items()} == dict.fromkeys(results, 200)
-    assert "script-src 'self'" in results["/staff"][1]["Content-Security-Policy"]
-    assert results["/widget.js"][1]["X-Content-Type-Options"] == "nosniff"
