@@ -139,12 +139,17 @@ async def details(request: Request, conversation_id: str) -> HTTPResponse:
     return response.json(await desk_of(request).details(conversation_id))
 
 
+async def summary_of(desk: Desk, conversation_id: str) -> HTTPResponse:
+    """The conversation's summary after a change, as the queue shows it."""
+    return response.json((await desk.details(conversation_id))["conversation"])
+
+
 @staff.post("/api/conversations/<conversation_id:str>/claim")
 @signed_in
 async def claim(request: Request, conversation_id: str) -> HTTPResponse:
     desk = desk_of(request)
     await desk.claim(conversation_id, request.ctx.session.agent)
-    return response.json((await desk.details(conversation_id))["conversation"])
+    return await summary_of(desk, conversation_id)
 
 
 @staff.post("/api/conversations/<conversation_id:str>/reply")
@@ -169,7 +174,7 @@ async def resolve(request: Request, conversation_id: str) -> HTTPResponse:
     desk = desk_of(request)
     outcome = body_of(request).get("outcome")
     await desk.resolve(conversation_id, request.ctx.session.agent, outcome)
-    return response.json((await desk.details(conversation_id))["conversation"])
+    return await summary_of(desk, conversation_id)
 
 
 @staff.post("/api/conversations/<conversation_id:str>/handback")
@@ -177,7 +182,7 @@ async def resolve(request: Request, conversation_id: str) -> HTTPResponse:
 async def handback(request: Request, conversation_id: str) -> HTTPResponse:
     desk = desk_of(request)
     await desk.hand_back(conversation_id, request.ctx.session.agent)
-    return response.json((await desk.details(conversation_id))["conversation"])
+    return await summary_of(desk, conversation_id)
 
 
 @staff.websocket("/ws")
