@@ -6,7 +6,8 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-12)
+REQUIREMENTS := requirements.txt requirements-dev.txt requirements-nlu.txt constraints.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha256sum | cut -c1-12)
 
 export RASA_TELEMETRY_ENABLED := false
 export RASA_CACHE_DIRECTORY := $(CURDIR)/var/rasa-cache
@@ -14,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test venv model chromium demo-data import-orders staff-account chat lint
+.PHONY: help run test venv model chromium demo-data import-orders staff-account chat lint eval bench
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
@@ -23,10 +24,12 @@ help:
 	@echo "make demo-data                  (re)load the demo orders, re-anchored to now"
 	@echo "make staff-account STAFF=kim NAME=Kim  create a staff login (asks for the password)"
 	@echo "make chat                       chat with the running bot in this terminal"
+	@echo "make eval                       NLU figures: cross-validation + the external dev set -> reports/"
+	@echo "make bench                      project config vs Rasa's default: speed, memory, accuracy -> bench/results.md"
 	@echo "make lint                       ruff"
 
 # Rasa 3.6 runs on Python 3.10 only: .python-version makes pyenv's python3 a 3.10.
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt .python-version
+$(STAMP): $(REQUIREMENTS) .python-version
 	@py=python3; \
 	if ! $$py -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then py=python3.10; fi; \
 	if ! $$py -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
@@ -35,6 +38,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt .python-version
 	$(PY) -m pip install --quiet --disable-pip-version-check pip==24.0
 	$(PY) -m pip install --quiet --disable-pip-version-check \
 	    -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nlu.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -68,6 +72,12 @@ staff-account: venv
 
 chat: venv
 	$(PY) -m payhelp.ops.chat
+
+eval: model
+	$(PY) -m payhelp.ops.nlu_eval
+
+bench: venv
+	$(PY) -m payhelp.ops.bench
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -207,11 +207,16 @@ class Stack:
         return f"http://{self.settings.host}:{self.settings.desk_port}"
 
 
-def prepare(settings: Settings, load_demo: bool) -> Path:
-    """Everything before the servers start: schema, demo data, model."""
+def prepare_databases(settings: Settings, load_demo: bool = True) -> None:
+    """Schema up to date and, unless told not to, the demo orders re-anchored to now."""
     upgrade_database(settings.database_url)
     if load_demo:
         cmd_load_demo(settings, argparse.Namespace())
+
+
+def prepare(settings: Settings, load_demo: bool) -> Path:
+    """Everything before the servers start: schema, demo data, model."""
+    prepare_databases(settings, load_demo)
     return ensure_model()
 
 

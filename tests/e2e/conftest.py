@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import socket
 import urllib.error
@@ -15,11 +14,9 @@ from typing import Any
 
 import pytest
 
-from payhelp.cli import cmd_load_demo
-from payhelp.ops.launch import Stack
+from payhelp.ops.launch import Stack, prepare_databases
 from payhelp.ops.model import ensure_model
 from payhelp.settings import Settings
-from payhelp.store.database import upgrade_database
 
 
 def free_port() -> int:
@@ -63,12 +60,6 @@ class Bot:
     def tracker(self, sender: str) -> dict[str, Any]:
         with urllib.request.urlopen(f"{self.base}/conversations/{sender}/tracker", timeout=30) as r:
             return json.load(r)
-
-
-def prepare_databases(settings: Settings) -> None:
-    """Schema and demo orders (re-anchored to now) in the stack's database."""
-    upgrade_database(settings.database_url)
-    cmd_load_demo(settings, argparse.Namespace())
 
 
 def start_bot(settings: Settings, log_dir: Path) -> Iterator[Bot]:

@@ -71,7 +71,7 @@ def test_every_response_is_used_somewhere() -> None:
     }
     rules = (PROJECT_ROOT / "data" / "rules.yml").read_text()
     code = "\n".join(p.read_text() for p in (PROJECT_ROOT / "actions").glob("*.py"))
-    code += (PROJECT_ROOT / "channels" / "masking_rest.py").read_text()
+    code += (PROJECT_ROOT / "addons" / "masking_rest.py").read_text()
     unused = {
         name
         for name in DOMAIN["responses"]

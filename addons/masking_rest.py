@@ -22,8 +22,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from addons import speedups
 from payhelp.core.card_data import mask_card_data
 
+speedups.apply()  # Rasa imports this module at start-up; see addons/speedups.py
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
@@ -63,7 +65,7 @@ def _warning_text(request: Request) -> str | None:
 
 
 class MaskingRestInput(RestInput):
-    """Registered in credentials.yml as ``channels.masking_rest.MaskingRestInput``."""
+    """Registered in credentials.yml as ``addons.masking_rest.MaskingRestInput``."""
 
     @classmethod
     def name(cls) -> str:
