@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -23,6 +24,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        if parsed.database and parsed.database != ":memory:":
+            # Keep connections open (SQLAlchemy 1.4 opens one per session for SQLite
+            # files), so the pragmas below run once per connection, not per query.
+            kwargs.setdefault("poolclass", QueuePool)
         engine = create_engine(url, future=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+import desk.tables  # noqa: F401  (the desk's tables share the schema history)
 from payhelp.core.causes import PaymentCause
 from payhelp.core.diagnosis import diagnose
 from payhelp.core.orders import OrderStatus, PaymentMethod, PaymentStatus

@@ -35,3 +35,24 @@ def test_the_faster_reply_check_still_rejects_bad_replies() -> None:
     )
     with pytest.raises(ValidationError):
         action._validate_action_result({"events": [{"event": 42}], "responses": []})
+
+
+def test_action_calls_share_one_http_session() -> None:
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    speedups.apply()
+
+    async def borrow_twice():
+        endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
+        async with endpoint.session() as first:
+            pass
+        async with endpoint.session() as second:
+            pass
+        open_after_use = not first.closed
+        await first.close()
+        return first is second, open_after_use
+
+    same, still_open = asyncio.run(borrow_twice())
+    assert same and still_open
