@@ -5,8 +5,10 @@ training time (from an empty Rasa cache), model load time and resident memory of
 Rasa server once it answers, dev-set accuracy, the NLU-only parse rate
 (``POST /model/parse``), and end-to-end REST latency (p50/p95) and throughput at 1, 10
 and 50 concurrent simulated customers, with the action server and the demo data in the
-loop (payhelp/ops/loadgen.py). Prints a side-by-side table and writes
-bench/results.md and bench/results.json.
+loop (payhelp/ops/loadgen.py). A third column, bench/floor_config.yml, runs the same
+conversations as intents with no NLU at all: the ceiling any configuration could reach
+on this machine. Prints a side-by-side table and writes bench/results.md and
+bench/results.json.
 
 A trained model is reused while its inputs are unchanged (its training time is the one
 measured when it was trained); ``--retrain`` trains both again.
@@ -120,13 +122,17 @@ async def parse_rate(
         return done / (time.monotonic() - started)
 
 
-def measure(name: str, config: Path, retrain: bool, seconds: float, port_base: int) -> ConfigResult:
+def measure(
+    name: str, config: Path, retrain: bool, seconds: float, port_base: int, floor: bool = False
+) -> ConfigResult:
+    """All figures for one configuration; ``floor`` sends intents, skipping the NLU."""
     result = ConfigResult(name, str(config.relative_to(PROJECT_ROOT)))
     model, result.train_s = train(name, config, retrain)
-    dev, _ = evaluate_dev_set(model)
-    result.in_scope_accuracy = dev.in_scope_accuracy
-    result.payment_family_recall = dev.payment_family_recall
-    result.false_trigger_rate = dev.false_trigger_rate
+    if not floor:
+        dev, _ = evaluate_dev_set(model)
+        result.in_scope_accuracy = dev.in_scope_accuracy
+        result.payment_family_recall = dev.payment_family_recall
+        result.false_trigger_rate = dev.false_trigger_rate
     root = WORK / f"run-{name}"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
@@ -144,13 +150,14 @@ def measure(name: str, config: Path, retrain: bool, seconds: float, port_base: i
         rasa = stack.processes[1].popen
         assert rasa is not None
         result.rss_mb = resident_mb(rasa.pid)
-        texts, _ = read_dev_set(DEV_SET)
-        result.parse_rate = asyncio.run(parse_rate(stack.rasa_url, texts))
+        if not floor:
+            texts, _ = read_dev_set(DEV_SET)
+            result.parse_rate = asyncio.run(parse_rate(stack.rasa_url, texts))
         for concurrency in CONCURRENCY:
             print(
                 f"[{name}] {concurrency} concurrent customers for {seconds:.0f} s ...", flush=True
             )
-            run = asyncio.run(run_load(stack.rasa_url, concurrency, seconds))
+            run = asyncio.run(run_load(stack.rasa_url, concurrency, seconds, payloads=floor))
             result.load[concurrency] = {
                 "throughput": run.throughput,
                 "p50_ms": run.percentile(50),
@@ -162,17 +169,33 @@ def measure(name: str, config: Path, retrain: bool, seconds: float, port_base: i
     return result
 
 
-def table(default: ConfigResult, ours: ConfigResult) -> str:
-    def row(label: str, fmt: str, a: Any, b: Any, ratio: bool = False) -> str:
+def table(default: ConfigResult, ours: ConfigResult, floor: ConfigResult) -> str:
+    def row(label: str, fmt: str, a: Any, b: Any, c: Any = "n/a", ratio: bool = False) -> str:
         extra = f" ({b / a:.1f}×)" if ratio and a else ""
-        return f"| {label} | {fmt.format(a)} | {fmt.format(b)}{extra} |"
+        third = c if isinstance(c, str) else fmt.format(c)
+        return f"| {label} | {fmt.format(a)} | {fmt.format(b)}{extra} | {third} |"
 
     lines = [
-        f"| figure | Rasa default (`{default.config}`) | project (`{ours.config}`) |",
-        "|---|---|---|",
-        row("training time, empty cache (s)", "{:.0f}", default.train_s, ours.train_s),
-        row("model load until the server answers (s)", "{:.1f}", default.load_s, ours.load_s),
-        row("Rasa server resident memory after load (MB)", "{:.0f}", default.rss_mb, ours.rss_mb),
+        f"| figure | Rasa default (`{default.config}`) | project (`{ours.config}`) "
+        f"| floor: no NLU (`{floor.config}`) |",
+        "|---|---|---|---|",
+        row(
+            "training time, empty cache (s)", "{:.0f}", default.train_s, ours.train_s, floor.train_s
+        ),
+        row(
+            "model load until the server answers (s)",
+            "{:.1f}",
+            default.load_s,
+            ours.load_s,
+            floor.load_s,
+        ),
+        row(
+            "Rasa server resident memory after load (MB)",
+            "{:.0f}",
+            default.rss_mb,
+            ours.rss_mb,
+            floor.rss_mb,
+        ),
         row(
             "dev set: exact in-scope accuracy",
             "{:.3f}",
@@ -196,24 +219,19 @@ def table(default: ConfigResult, ours: ConfigResult) -> str:
             "{:.0f}",
             default.parse_rate,
             ours.parse_rate,
-            True,
+            ratio=True,
         ),
     ]
     for c in CONCURRENCY:
-        d, o = default.load[c], ours.load[c]
-        lines.append(
-            row(
-                f"end to end, {c} concurrent: throughput (msg/s)",
-                "{:.1f}",
-                d["throughput"],
-                o["throughput"],
-                True,
-            )
-        )
+        d, o, f = default.load[c], ours.load[c], floor.load[c]
+        lines.append(row(f"end to end, {c} concurrent: throughput (msg/s)", "{:.1f}",
+                         d["throughput"], o["throughput"], f["throughput"], ratio=True))  # fmt: skip
         lines.append(row(f"end to end, {c} concurrent: p50 / p95 (ms)", "{}",
-                         f"{d['p50_ms']:.0f} / {d['p95_ms']:.0f}", f"{o['p50_ms']:.0f} / {o['p95_ms']:.0f}"))  # fmt: skip
+                         f"{d['p50_ms']:.0f} / {d['p95_ms']:.0f}", f"{o['p50_ms']:.0f} / {o['p95_ms']:.0f}",
+                         f"{f['p50_ms']:.0f} / {f['p95_ms']:.0f}"))  # fmt: skip
         lines.append(row(f"end to end, {c} concurrent: conversations diagnosed, errors", "{}",
-                         f"{d['diagnosed']:.0%}, {d['errors']}", f"{o['diagnosed']:.0%}, {o['errors']}"))  # fmt: skip
+                         f"{d['diagnosed']:.0%}, {d['errors']}", f"{o['diagnosed']:.0%}, {o['errors']}",
+                         f"{f['diagnosed']:.0%}, {f['errors']}"))  # fmt: skip
     return "\n".join(lines)
 
 
@@ -224,6 +242,9 @@ def main() -> int:
     args = parser.parse_args()
     default = measure("default", BENCH / "default_config.yml", args.retrain, args.seconds, 15005)
     ours = measure("project", PROJECT_ROOT / "config.yml", args.retrain, args.seconds, 15105)
+    floor = measure(
+        "floor", BENCH / "floor_config.yml", args.retrain, args.seconds, 15205, floor=True
+    )
     machine = f"{platform.processor() or platform.machine()}, {subprocess.getoutput('nproc')} cores"
     report = (
         "# Benchmark: project configuration vs Rasa 3.6 default\n\n"
@@ -231,11 +252,19 @@ def main() -> int:
         f"{args.seconds:.0f} s per concurrency level; customers send scripted conversations "
         "(report a failed payment, order id, email, two remedy answers) with no think time, "
         "on loopback, with the action server and SQLite demo data in the loop.\n\n"
-        f"{table(default, ours)}\n"
+        f"{table(default, ours, floor)}\n\n"
+        "The floor column sends the same conversations as intents, so no NLU runs at all: "
+        "it bounds what any NLU pipeline or policy choice can reach here, since Rasa's "
+        "per-message work, the SQL tracker store, the action server and the load generator "
+        "share the machine's cores.\n"
     )
     (BENCH / "results.md").write_text(report, encoding="utf-8")
     (BENCH / "results.json").write_text(
-        json.dumps({"default": default.__dict__, "project": ours.__dict__}, indent=2, default=str)
+        json.dumps(
+            {"default": default.__dict__, "project": ours.__dict__, "floor": floor.__dict__},
+            indent=2,
+            default=str,
+        )
     )
     print(report)
     return 0

@@ -35,9 +35,21 @@ OPENINGS = [
 ]
 
 
-def script(n: int) -> list[str]:
-    """The n-th scripted conversation: report, identify, walk two remedy steps."""
+def script(n: int, payloads: bool = False) -> list[str]:
+    """The n-th scripted conversation: report, identify, walk two remedy steps.
+
+    With ``payloads`` the same conversation is sent as intents ("/deny"), which Rasa
+    takes without running any NLU.
+    """
     order_id, contact = ORDERS[n % len(ORDERS)]
+    if payloads:
+        return [
+            "/payment_failed",
+            f'/inform{{"order_id": "{order_id}"}}',
+            f'/inform{{"email": "{contact}"}}',
+            "/deny",
+            "/deny",
+        ]
     return [OPENINGS[n % len(OPENINGS)], order_id, contact, "no", "no"]
 
 
@@ -68,12 +80,13 @@ async def _customer(
     counter: itertools.count,
     deadline: float,
     result: LoadResult,
+    payloads: bool,
 ) -> None:
     while time.monotonic() < deadline:
         n = next(counter)
         sender = f"load-{uuid.uuid4().hex[:12]}"
         diagnosed = False
-        for text in script(n):
+        for text in script(n, payloads):
             started = time.perf_counter()
             try:
                 async with http.post(url, json={"sender": sender, "message": text}) as reply:
@@ -90,14 +103,16 @@ async def _customer(
         result.diagnosed += int(diagnosed)
 
 
-async def run_load(base_url: str, concurrency: int, seconds: float, warmup: int = 2) -> LoadResult:
+async def run_load(
+    base_url: str, concurrency: int, seconds: float, warmup: int = 2, payloads: bool = False
+) -> LoadResult:
     """Run ``concurrency`` customers for ``seconds``; a few warm-up conversations first."""
     url = f"{base_url}/webhooks/rest/webhook"
     timeout = aiohttp.ClientTimeout(total=60)
     connector = aiohttp.TCPConnector(limit=concurrency + 4)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
         for n in range(warmup):  # load the model's lazy parts before measuring
-            for text in script(n):
+            for text in script(n, payloads):
                 async with http.post(url, json={"sender": f"warm-{n}", "message": text}) as reply:
                     await reply.read()
         result = LoadResult(concurrency, seconds)
@@ -105,7 +120,7 @@ async def run_load(base_url: str, concurrency: int, seconds: float, warmup: int 
         started = time.monotonic()
         deadline = started + seconds
         await asyncio.gather(
-            *[_customer(http, url, counter, deadline, result) for _ in range(concurrency)]
+            *[_customer(http, url, counter, deadline, result, payloads) for _ in range(concurrency)]
         )
         result.seconds = time.monotonic() - started
         return result
