@@ -20,14 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import SingletonThreadPool
 
 from payhelp.core.card_data import mask_card_data
-
-
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+from payhelp.store.database import sqlite_pragmas
 
 
 def masked(event: Event) -> Event:
@@ -59,7 +52,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(
                 url, poolclass=SingletonThreadPool, connect_args={"check_same_thread": False}
             )
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(self.engine, "connect", sqlite_pragmas)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _additional_events(
