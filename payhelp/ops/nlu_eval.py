@@ -26,9 +26,19 @@ from payhelp.nlu.metrics import NluReport, markdown, score
 from payhelp.ops.model import ensure_model, rasa_env
 from payhelp.settings import PROJECT_ROOT, VAR_DIR
 
-DEV_SET = Path(
-    os.environ.get("NLU_DEV_SET", PROJECT_ROOT.parent / "shared" / "eval" / "dev_external.tsv")
-)
+
+def find_dev_set() -> Path:
+    """NLU_DEV_SET if set, else ../shared/eval/ beside the checkout, else /work/shared/eval/."""
+    if os.environ.get("NLU_DEV_SET"):
+        return Path(os.environ["NLU_DEV_SET"])
+    candidates = [
+        PROJECT_ROOT.parent / "shared" / "eval" / "dev_external.tsv",
+        Path("/work/shared/eval/dev_external.tsv"),
+    ]
+    return next((path for path in candidates if path.exists()), candidates[0])
+
+
+DEV_SET = find_dev_set()
 REPORTS = PROJECT_ROOT / "reports"
 
 
