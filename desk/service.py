@@ -260,9 +260,17 @@ class Desk:
         return updated
 
     async def queue(self) -> list[dict[str, Any]]:
-        found = await self._db(self.conversations.queue)
+        return await self._summaries(await self._db(self.conversations.queue))
+
+    async def summary(self, conversation_id: str) -> dict[str, Any]:
+        """One conversation as the queue shows it (after a claim, resolve, hand-back)."""
+        [found] = await self._summaries([await self._conversation(conversation_id)])
+        return found
+
+    async def _summaries(self, found: list[Conversation]) -> list[dict[str, Any]]:
         latest = await self._db(self.conversations.last_messages, [c.id for c in found])
-        causes = await self._causes(found)
+        escalations = [c.escalation_id for c in found if c.escalation_id is not None]
+        causes = await self._db(self.records.payment_causes, escalations)
         return [self._summary(c, latest.get(c.id), causes.get(c.escalation_id)) for c in found]
 
     async def details(self, conversation_id: str) -> dict[str, Any]:
@@ -304,10 +312,8 @@ class Desk:
                 if escalation
                 else [],
             }
-        cause = escalation.payment_cause if escalation else None
-        latest = history[-1].text if history else None
         return {
-            "conversation": self._summary(conversation, latest, cause),
+            "conversation": (await self._summaries([conversation]))[0],
             "messages": [m.as_json() for m in history],
             "order": order,
             "payments": payments or [],
@@ -316,16 +322,6 @@ class Desk:
                 findings, self.responses, self.settings.payment_methods
             ),
         }
-
-    async def _causes(self, found: list[Conversation]) -> dict[int, str | None]:
-        causes: dict[int, str | None] = {}
-        for conversation in found:
-            if conversation.escalation_id is not None and conversation.escalation_id not in causes:
-                escalation = await self._db(self.records.escalation, conversation.escalation_id)
-                causes[conversation.escalation_id] = (
-                    escalation.payment_cause if escalation else None
-                )
-        return causes
 
     @staticmethod
     def _summary(

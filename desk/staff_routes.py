@@ -141,7 +141,7 @@ async def details(request: Request, conversation_id: str) -> HTTPResponse:
 
 async def summary_of(desk: Desk, conversation_id: str) -> HTTPResponse:
     """The conversation's summary after a change, as the queue shows it."""
-    return response.json((await desk.details(conversation_id))["conversation"])
+    return response.json(await desk.summary(conversation_id))
 
 
 @staff.post("/api/conversations/<conversation_id:str>/claim")

@@ -89,6 +89,16 @@ class AssistantRecords:
                 tuple(row.evidence or ()), tuple(row.tried or ()), row.status,
             )  # fmt: skip
 
+    def payment_causes(self, escalation_ids: list[int]) -> dict[int, str | None]:
+        """The diagnosed cause of each escalation, in one query."""
+        if not escalation_ids:
+            return {}
+        query = select(EscalationRow.id, EscalationRow.payment_cause).where(
+            EscalationRow.id.in_(escalation_ids)
+        )
+        with transaction(self._sessions) as session:
+            return dict(session.execute(query).all())
+
     def close_escalation(self, escalation_id: int, outcome: str) -> None:
         """Mark an escalation as dealt with (``outcome`` is the staff's resolution)."""
         with transaction(self._sessions) as session:
