@@ -45,10 +45,10 @@ $(STAMP): $(REQUIREMENTS) .python-version
 venv: $(STAMP)
 
 model: venv
-	$(PY) -m payhelp.ops.model
+	$(PY) -m ops.model
 
 run: venv
-	$(PY) -m payhelp.ops.launch
+	$(PY) -m ops.launch
 
 # The browser test drives Debian's Chromium (Playwright cannot download browsers here).
 chromium:
@@ -60,24 +60,24 @@ test: model chromium
 	$(PY) -m pytest
 
 demo-data: venv
-	$(PY) -m payhelp.cli load-demo
+	$(PY) -m ops.cli load-demo
 
 import-orders: venv
 	@test -n "$(FILE)" || { echo "usage: make import-orders FILE=path/to/orders.json"; exit 2; }
-	$(PY) -m payhelp.cli import-orders "$(FILE)"
+	$(PY) -m ops.cli import-orders "$(FILE)"
 
 staff-account: venv
 	@test -n "$(STAFF)" -a -n "$(NAME)" || { echo "usage: make staff-account STAFF=kim NAME=Kim"; exit 2; }
-	$(PY) -m desk.cli create-staff "$(STAFF)" "$(NAME)"
+	$(PY) -m ops.staff_cli create-staff "$(STAFF)" "$(NAME)"
 
 chat: venv
-	$(PY) -m payhelp.ops.chat
+	$(PY) -m ops.chat
 
 eval: model
-	$(PY) -m payhelp.ops.nlu_eval
+	$(PY) -m ops.nlu_eval
 
 bench: venv
-	$(PY) -m payhelp.ops.bench
+	$(PY) -m ops.bench
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,6 @@
 """The desk's tables: conversations, their messages, staff accounts and sessions.
 
-They share the product's database and migration history (payhelp/store/migrations).
+They share the product's database and migration history (ops/migrations).
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
+from ops.schema import upgrade_database
 from payhelp.imports.demo import demo_document
 from payhelp.imports.orders_json import import_document
-from payhelp.store.database import make_engine, make_session_factory, upgrade_database
+from payhelp.store.database import make_engine, make_session_factory
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SKIP_POSTGRES = os.environ.get("PAYHELP_SKIP_POSTGRES") == "1"

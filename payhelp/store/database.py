@@ -1,4 +1,4 @@
-"""Engines, sessions and schema migrations for the product's SQL database."""
+"""Engines and sessions for the product's SQL database (its migrations: ops/schema.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -63,19 +59,3 @@ def transaction(factory: sessionmaker) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def alembic_config(url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    # Alembic's config is an INI file: a literal % must be doubled.
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
-def upgrade_database(url: str) -> None:
-    """Bring the schema at ``url`` up to the newest migration (creates it if empty)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), "head")

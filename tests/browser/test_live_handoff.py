@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from desk.staff_accounts import StaffAccounts
-from payhelp.ops.launch import Stack, prepare_databases
-from payhelp.ops.model import ensure_model
+from ops.launch import Stack, prepare_databases
+from ops.model import ensure_model
 from payhelp.settings import PROJECT_ROOT, Settings
 from payhelp.store.database import make_engine, make_session_factory
 from tests.e2e.conftest import free_port

@@ -16,8 +16,9 @@ import websockets
 
 from desk.app import create_app
 from desk.rasa_client import BotReply, BotUnavailable, read_reply
+from ops.schema import upgrade_database
 from payhelp.settings import Settings
-from payhelp.store.database import make_engine, make_session_factory, upgrade_database
+from payhelp.store.database import make_engine, make_session_factory
 from tests.conftest import load_demo
 
 PASSWORD = "correct horse battery"

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from payhelp.ops.launch import Stack, prepare_databases
-from payhelp.ops.model import ensure_model
+from ops.launch import Stack, prepare_databases
+from ops.model import ensure_model
 from payhelp.settings import Settings
 
 

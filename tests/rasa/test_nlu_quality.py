@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from payhelp.ops.model import ensure_model
-from payhelp.ops.nlu_eval import DEV_SET, evaluate_dev_set
+from ops.model import ensure_model
+from ops.nlu_eval import DEV_SET, evaluate_dev_set
 
 pytestmark = pytest.mark.slow
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ops.model import ensure_model, rasa_env
 from payhelp.core.causes import Detail, PaymentCause
 from payhelp.core.education import Topic
 from payhelp.core.orders import OrderStatus
 from payhelp.core.remedies import Step
-from payhelp.ops.model import ensure_model, rasa_env
 from payhelp.settings import PROJECT_ROOT, VAR_DIR
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())

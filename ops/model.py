@@ -1,4 +1,4 @@
-"""Train the Rasa model only when its inputs changed: ``python -m payhelp.ops.model``.
+"""Train the Rasa model only when its inputs changed: ``python -m ops.model``.
 
 The fingerprint covers config.yml, domain.yml, every file under data/ and the Rasa
 version; it is stored next to the model. A matching fingerprint skips training.

@@ -22,8 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from ops.model import ensure_model, rasa_env
 from payhelp.nlu.metrics import NluReport, markdown, score
-from payhelp.ops.model import ensure_model, rasa_env
 from payhelp.settings import PROJECT_ROOT, VAR_DIR
 
 

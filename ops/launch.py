@@ -1,4 +1,4 @@
-"""Start the whole product and stop it with one Ctrl-C: ``python -m payhelp.ops.launch``.
+"""Start the whole product and stop it with one Ctrl-C: ``python -m ops.launch``.
 
 Brings the database schema up to date, loads the demo data (unless told not
 to), makes sure the model is trained, then starts the action server and the
@@ -23,10 +23,11 @@ from pathlib import Path
 from types import TracebackType
 
 from desk.staff_accounts import StaffAccounts
-from payhelp.cli import cmd_load_demo
-from payhelp.ops.model import ensure_model, rasa_env
+from ops.cli import cmd_load_demo
+from ops.model import ensure_model, rasa_env
+from ops.schema import upgrade_database
 from payhelp.settings import PROJECT_ROOT, VAR_DIR, Settings
-from payhelp.store.database import make_engine, make_session_factory, upgrade_database
+from payhelp.store.database import make_engine, make_session_factory
 
 STARTUP_TIMEOUT_S = 240.0
 DEMO_STAFF_USERNAME = "alex"

@@ -1,4 +1,4 @@
-"""Staff accounts: ``python -m desk.cli create-staff USERNAME "Display Name"``.
+"""Staff accounts: ``python -m ops.staff_cli create-staff USERNAME "Display Name"``.
 
 The password is read from the terminal (or from stdin with --password-stdin).
 """
@@ -10,8 +10,9 @@ import getpass
 import sys
 
 from desk.staff_accounts import AccountError, StaffAccounts
+from ops.schema import upgrade_database
 from payhelp.settings import Settings
-from payhelp.store.database import make_engine, make_session_factory, upgrade_database
+from payhelp.store.database import make_engine, make_session_factory
 
 
 def accounts(settings: Settings) -> StaffAccounts:
@@ -20,7 +21,7 @@ def accounts(settings: Settings) -> StaffAccounts:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="desk.cli", description=__doc__)
+    parser = argparse.ArgumentParser(prog="ops.staff_cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-staff", help="create a staff account")
     create.add_argument("username")

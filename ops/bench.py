@@ -5,7 +5,7 @@ training time (from an empty Rasa cache), model load time and resident memory of
 Rasa server once it answers, dev-set accuracy, the NLU-only parse rate
 (``POST /model/parse``), and end-to-end REST latency (p50/p95) and throughput at 1, 10
 and 50 concurrent simulated customers, with the action server and the demo data in the
-loop (payhelp/ops/loadgen.py). A third column, bench/floor_config.yml, runs the same
+loop (ops/loadgen.py). A third column, bench/floor_config.yml, runs the same
 conversations as intents with no NLU at all: the ceiling any configuration could reach
 on this machine. Prints a side-by-side table and writes bench/results.md and
 bench/results.json.
@@ -31,10 +31,10 @@ from typing import Any
 
 import aiohttp
 
-from payhelp.ops.launch import Stack, prepare_databases
-from payhelp.ops.loadgen import run_load
-from payhelp.ops.model import rasa_env, training_inputs
-from payhelp.ops.nlu_eval import DEV_SET, evaluate_dev_set, read_dev_set
+from ops.launch import Stack, prepare_databases
+from ops.loadgen import run_load
+from ops.model import rasa_env, training_inputs
+from ops.nlu_eval import DEV_SET, evaluate_dev_set, read_dev_set
 from payhelp.settings import PROJECT_ROOT, Settings
 
 BENCH = PROJECT_ROOT / "bench"

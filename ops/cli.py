@@ -1,4 +1,4 @@
-"""Operator commands: ``python -m payhelp.cli <command>``; ``--help`` lists them."""
+"""Operator commands: ``python -m ops.cli <command>``; ``--help`` lists them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ops.schema import upgrade_database
 from payhelp.imports.demo import demo_document
 from payhelp.imports.orders_json import ImportRejected, import_document, parse_file
 from payhelp.settings import Settings
-from payhelp.store.database import make_engine, make_session_factory, upgrade_database
+from payhelp.store.database import make_engine, make_session_factory
 
 
 def _sessions(settings: Settings):  # noqa: ANN202 - a sessionmaker
