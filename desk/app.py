@@ -19,6 +19,7 @@ from desk.rasa_client import RasaClient
 from desk.service import Desk, DeskError
 from desk.staff_accounts import StaffAccounts
 from desk.staff_routes import LoginThrottle, staff
+from desk.views import StaffViews
 from payhelp.settings import PROJECT_ROOT, Settings
 from payhelp.store.database import make_engine, make_session_factory
 from payhelp.store.orders import OrderRepository
@@ -49,12 +50,20 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         sessions = make_session_factory(engine)
         app.ctx.engine = engine
         app.ctx.login_throttle = LoginThrottle()
+        conversations = ConversationStore(sessions)
+        records = AssistantRecords(sessions)
+        app.ctx.views = StaffViews(
+            settings=settings,
+            conversations=conversations,
+            orders=OrderRepository(sessions),
+            records=records,
+            responses=load_responses(),
+        )
         app.ctx.desk = Desk(
             settings=settings,
-            conversations=ConversationStore(sessions),
+            conversations=conversations,
             staff=StaffAccounts(sessions),
-            orders=OrderRepository(sessions),
-            records=AssistantRecords(sessions),
+            records=records,
             rasa=rasa
             or RasaClient(
                 f"http://127.0.0.1:{settings.rasa_port}",
@@ -62,7 +71,6 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
                 settings.rasa_token,
             ),
             live=LiveHub(),
-            responses=load_responses(),
         )
 
     @app.after_server_stop

@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse
 
 from desk.service import Desk, DeskError
 from desk.staff_accounts import StaffSession
+from desk.views import StaffViews
 
 staff = Blueprint("staff", url_prefix="/staff")
 COOKIE = "desk_session"
@@ -25,6 +26,10 @@ Handler = Callable[..., Awaitable[HTTPResponse]]
 
 def desk_of(request: Request) -> Desk:
     return request.app.ctx.desk
+
+
+def views_of(request: Request) -> StaffViews:
+    return request.app.ctx.views
 
 
 async def current_session(request: Request) -> StaffSession | None:
@@ -130,18 +135,18 @@ async def logout(request: Request) -> HTTPResponse:
 @staff.get("/api/queue")
 @signed_in
 async def queue(request: Request) -> HTTPResponse:
-    return response.json({"conversations": await desk_of(request).queue()})
+    return response.json({"conversations": await views_of(request).queue()})
 
 
 @staff.get("/api/conversations/<conversation_id:str>")
 @signed_in
 async def details(request: Request, conversation_id: str) -> HTTPResponse:
-    return response.json(await desk_of(request).details(conversation_id))
+    return response.json(await views_of(request).details(conversation_id))
 
 
-async def summary_of(desk: Desk, conversation_id: str) -> HTTPResponse:
+async def summary_of(request: Request, conversation_id: str) -> HTTPResponse:
     """The conversation's summary after a change, as the queue shows it."""
-    return response.json(await desk.summary(conversation_id))
+    return response.json(await views_of(request).summary(conversation_id))
 
 
 @staff.post("/api/conversations/<conversation_id:str>/claim")
@@ -149,7 +154,7 @@ async def summary_of(desk: Desk, conversation_id: str) -> HTTPResponse:
 async def claim(request: Request, conversation_id: str) -> HTTPResponse:
     desk = desk_of(request)
     await desk.claim(conversation_id, request.ctx.session.agent)
-    return await summary_of(desk, conversation_id)
+    return await summary_of(request, conversation_id)
 
 
 @staff.post("/api/conversations/<conversation_id:str>/reply")
@@ -174,7 +179,7 @@ async def resolve(request: Request, conversation_id: str) -> HTTPResponse:
     desk = desk_of(request)
     outcome = body_of(request).get("outcome")
     await desk.resolve(conversation_id, request.ctx.session.agent, outcome)
-    return await summary_of(desk, conversation_id)
+    return await summary_of(request, conversation_id)
 
 
 @staff.post("/api/conversations/<conversation_id:str>/handback")
@@ -182,7 +187,7 @@ async def resolve(request: Request, conversation_id: str) -> HTTPResponse:
 async def handback(request: Request, conversation_id: str) -> HTTPResponse:
     desk = desk_of(request)
     await desk.hand_back(conversation_id, request.ctx.session.agent)
-    return await summary_of(desk, conversation_id)
+    return await summary_of(request, conversation_id)
 
 
 @staff.websocket("/ws")
