@@ -35,6 +35,7 @@ class Slot(str, Enum):
     CALLBACK_CONTACT = "callback_contact"
     CALLBACK_TIME = "callback_time"
     MISUNDERSTANDINGS = "misunderstandings"
+    LANGUAGE = "language"
 
 
 # Rasa's own slot: which form slot is being asked for.
