@@ -103,7 +103,7 @@ def cross_validate(config: Path, folds: int, out: Path) -> dict[str, NluReport]:
     subprocess.run(
         [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data/nlu", "--config", str(config),
          "--cross-validation", "--folds", str(folds), "--out", str(out), "--no-plot",
-         "--successes", "--errors"],
+         "--successes"],
         cwd=PROJECT_ROOT, env=rasa_env(), check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     rows = []
