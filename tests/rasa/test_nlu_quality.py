@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 # language: (exact in-scope accuracy >=, payment-family recall >=, false-trigger rate <=)
 GATES = {
     ENGLISH: (0.925, 0.965, 0.010),
-    CHINESE: (0.830, 0.915, 0.030),
+    CHINESE: (0.835, 0.920, 0.030),
 }
 
 
