@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections import deque
@@ -12,6 +11,7 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
 from desk.service import Desk, DeskError
+from desk.sockets import CLIENT_GONE, frames
 
 customer = Blueprint("customer")
 
@@ -82,15 +82,11 @@ async def chat(request: Request, ws: Any) -> None:
         await ws.send(
             json.dumps({"type": "state", "state": await desk.customer_state(conversation)})
         )
-        while True:
-            frame = await ws.recv()
-            if frame is None:
-                break
+        await desk.greet_if_new(conversation)
+        async for frame in frames(ws):
             await _handle_frame(desk, ws, conversation.id, frame, limit, max_frame)
-    except asyncio.CancelledError:
-        raise
-    except Exception:  # the connection dropped; the widget reconnects and resyncs
-        pass
+    except CLIENT_GONE:
+        pass  # the widget reconnects and resyncs
     finally:
         desk.live.remove_customer(conversation.id, ws)
 
