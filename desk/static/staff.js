@@ -236,6 +236,7 @@
     switch (event.type) {
       case "queue":
         refreshQueue();
+        refreshHistory();
         break;
       case "message":
         if (String(event.conversation_id) === desk.openId) showMessage(event.message);
@@ -393,11 +394,12 @@
     $("transcript-log").setAttribute("aria-busy", "true");
     messages.forEach(showMessage);
     $("transcript-log").setAttribute("aria-busy", "false");
-    scrollToNewest();
     renderCanned(canned || []);
     renderOrder(order, payments || []);
     renderDiagnosis(diagnosis);
     renderActions();
+    // Last, once the panels around the transcript have their final size.
+    scrollToNewest();
   }
 
   // Kept in id order and shown once, whether it came from a load, an action or an event.
@@ -505,8 +507,8 @@
     }
     $("diagnosis-body").replaceChildren(
       facts([
-        ["Cause", diagnosis.cause_label ? `${diagnosis.cause_label} (${diagnosis.cause})` : diagnosis.cause],
-        ["Detail", diagnosis.detail_label ? `${diagnosis.detail_label} (${diagnosis.detail})` : diagnosis.detail],
+        ["Cause", diagnosis.detail_label || diagnosis.cause_label || diagnosis.cause],
+        ["Codes", `${diagnosis.cause} · ${diagnosis.detail}`], // what the bot and the logs call it
       ]),
       el("h3", { text: "Evidence" }), list((diagnosis.evidence || []).map(localTimes), TEXT.noEvidence),
       el("h3", { text: "Already tried" }), list(diagnosis.tried, TEXT.nothingTried));
@@ -621,6 +623,15 @@
   }
 
   /* ---------- history ---------- */
+
+  // Queue changes (a rating, a resolve) show in the history too, unless the agent is in it.
+  let historyTimer = 0;
+  function refreshHistory() {
+    clearTimeout(historyTimer);
+    historyTimer = setTimeout(() => {
+      if (!document.activeElement?.closest?.(".history")) search();
+    }, 300);
+  }
 
   // The date is the agent's own calendar day, sent as the instants it starts and ends.
   async function search(event) {

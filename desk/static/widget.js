@@ -189,6 +189,7 @@
       border-radius: 16px; padding: 5px 12px; cursor: pointer; }
     .phw-quick button:hover:not(:disabled), .phw-rating button:hover { background: #eff6ff; }
     .phw-quick button:disabled { border-color: #d1d5db; color: #6b7280; cursor: default; }
+    .phw-row-system .phw-quick { justify-content: center; }
     .phw-typing { margin: 0; padding: 4px 16px; font-size: 13px; color: #4b5563; font-style: italic; }
     .phw-typing:empty { padding: 0; }
     .phw-status-area { padding: 0 16px; border-top: 1px solid #e5e7eb; }
@@ -419,9 +420,11 @@
     }
   }
 
+  // Only the newest set of queue choices shows, and only while the customer waits.
   function renderQueueChoices() {
     const waiting = chat.state?.status === "waiting";
-    for (const button of ui.messages.querySelectorAll(".phw-queue-choices button")) button.disabled = !waiting;
+    const sets = [...ui.messages.querySelectorAll(".phw-queue-choices")];
+    sets.forEach((group, index) => (group.hidden = !waiting || index < sets.length - 1));
   }
 
   function keepScrolledToEnd(change) {
