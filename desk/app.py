@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 import uuid
 from typing import Any
@@ -10,6 +11,7 @@ import yaml
 from sanic import Request, Sanic, response
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
+from sanic.server.websockets import frame as sanic_frames
 
 from desk.conversations import ConversationStore
 from desk.customer_routes import customer
@@ -26,6 +28,7 @@ from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
 
 logger = logging.getLogger(__name__)
+WEBSOCKET_PATHS = frozenset({"/ws/chat", "/staff/ws"})
 
 
 def load_responses() -> dict[str, Any]:
@@ -34,8 +37,18 @@ def load_responses() -> dict[str, Any]:
     return domain.get("responses", {})
 
 
+class _LenientUTF8Decoder(codecs.getincrementaldecoder("utf-8")):  # type: ignore[misc]
+    """Sanic decodes WebSocket text frames strictly, and invalid UTF-8 then kills the
+    connection's reader task with a traceback in the log. This decoder puts U+FFFD in
+    place of bad bytes instead, and the handlers answer such a frame with an error event."""
+
+    def __init__(self, errors: str = "strict") -> None:
+        super().__init__(errors="replace")
+
+
 def create_app(settings: Settings | None = None, rasa: RasaClient | None = None) -> Sanic:
     settings = settings or Settings.from_env()
+    sanic_frames.UTF8Decoder = _LenientUTF8Decoder
     app = Sanic(f"desk_{uuid.uuid4().hex[:8]}")
     app.config.REQUEST_MAX_SIZE = 256 * 1024
     app.config.WEBSOCKET_MAX_SIZE = 64 * 1024
@@ -77,6 +90,15 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     async def close_resources(app: Sanic, _loop: Any) -> None:
         await app.ctx.desk.rasa.close()
         app.ctx.engine.dispose()
+
+    @app.on_request
+    async def websockets_only(request: Request) -> HTTPResponse | None:
+        upgrade = request.headers.get("upgrade", "").lower()
+        if request.path in WEBSOCKET_PATHS and upgrade != "websocket":
+            return response.json(
+                {"error": "this address takes WebSocket connections only"}, status=400
+            )
+        return None
 
     @app.on_request
     async def preflight(request: Request) -> HTTPResponse | None:

@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 from desk.service import Desk, DeskError
 
 customer = Blueprint("customer")
+INVALID_TEXT = "\ufffd"
 
 
 def desk_of(request: Request) -> Desk:
@@ -39,13 +40,19 @@ async def history(request: Request) -> HTTPResponse:
     conversation = await desk.by_token(_bearer(request))
     if conversation is None:
         return response.json({"error": "unknown conversation"}, status=401)
-    try:
-        after = max(0, int(request.args.get("after", "0")))
-    except ValueError:
+    after = _message_id(request.args.get("after") or "0")
+    if after is None:
         return response.json({"error": "'after' must be a message id"}, status=400)
     found = await desk.history(conversation, after)
     state = await desk.customer_state(conversation)
     return response.json({"messages": [m.as_json() for m in found], "state": state})
+
+
+def _message_id(raw: str) -> int | None:
+    """A message id from a query parameter: plain ASCII digits of a sane size, else None."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return None
+    return int(raw)
 
 
 class RateLimit:
@@ -103,8 +110,12 @@ async def _handle_frame(
     async def refuse(text: str) -> None:
         await ws.send(json.dumps({"type": "error", "text": text, "client_id": client_id}))
 
-    if not isinstance(frame, str) or len(frame) > max_frame:
+    if not isinstance(frame, str):
+        return await refuse("send messages as JSON text")
+    if len(frame) > max_frame:
         return await refuse("that message is too large")
+    if INVALID_TEXT in frame:  # see desk/app.py: bytes that were not UTF-8
+        return await refuse("that message was not valid UTF-8 text")
     try:
         event = json.loads(frame)
     except json.JSONDecodeError:

@@ -223,7 +223,7 @@ class Desk:
         return mask_card_data(text.strip()).text
 
     async def resolve(self, conversation_id: str, agent: Agent, outcome: Any) -> Conversation:
-        if outcome not in messages.OUTCOMES:
+        if not isinstance(outcome, str) or outcome not in messages.OUTCOMES:
             raise DeskError(f"outcome must be one of {', '.join(messages.OUTCOMES)}")
         conversation = await self._conversation(conversation_id)
         if conversation.status is Status.WITH_AGENT and conversation.agent_id != agent.id:
