@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import yaml
@@ -15,12 +17,13 @@ from sanic.server.websockets import frame as sanic_frames
 
 from desk.conversations import ConversationStore
 from desk.customer_routes import customer
+from desk.limits import Limiter, SQLHitStore
 from desk.live import LiveHub
 from desk.pages import pages
 from desk.rasa_client import RasaClient
 from desk.service import Desk, DeskError
 from desk.staff_accounts import StaffAccounts
-from desk.staff_routes import LoginThrottle, staff
+from desk.staff_routes import staff
 from desk.views import StaffViews
 from payhelp.settings import PROJECT_ROOT, Settings
 from payhelp.store.database import make_engine, make_session_factory
@@ -53,6 +56,9 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     app.config.REQUEST_MAX_SIZE = 256 * 1024
     app.config.WEBSOCKET_MAX_SIZE = 64 * 1024
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    # Behind DESK_PROXIES trusted proxies, the client's address and scheme (so whether
+    # staff cookies are Secure) come from X-Forwarded-For and X-Forwarded-Proto.
+    app.config.PROXIES_COUNT = settings.desk_proxies
     app.blueprint(customer)
     app.blueprint(staff)
     app.blueprint(pages)
@@ -62,7 +68,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         app.ctx.engine = engine
-        app.ctx.login_throttle = LoginThrottle()
+        app.ctx.limiter = Limiter(SQLHitStore(sessions))
+        await asyncio.to_thread(app.ctx.limiter.purge, timedelta(days=1))
         conversations = ConversationStore(sessions)
         records = AssistantRecords(sessions)
         app.ctx.views = StaffViews(
