@@ -43,7 +43,7 @@ def test_an_outcome_too_long_to_store_is_refused_not_cut(sessions) -> None:
 
 def test_the_migration_repairs_outcomes_cut_to_16_characters(empty_database: str) -> None:
     config = alembic_config(empty_database)
-    command.upgrade(config, "0002")  # the schema as it was, with status VARCHAR(16)
+    command.upgrade(config, "0003")  # the schema as it was, with status VARCHAR(16)
     engine = make_engine(empty_database)
     cut = ["open"] + [f"resolved:{outcome}"[:16] for outcome in OUTCOMES]
     with engine.begin() as connection:
