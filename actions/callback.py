@@ -26,7 +26,7 @@ from actions.order_check import verified_order_id
 from actions.runtime import off_loop, services
 from payhelp.contracts import REQUESTED_SLOT, CallbackChannel, Slot
 from payhelp.core.identity import Contact, parse_contact
-from payhelp.core.time_window import TimeWindow, parse_time_window
+from payhelp.core.time_window import TimeWindow, names_a_time, parse_time_window
 from payhelp.messages import callback_when
 from payhelp.store.records import CallbackRequest
 
@@ -75,7 +75,7 @@ def _answers(tracker: Tracker, slot: Slot) -> bool:
 def _names_a_detail(tracker: Tracker) -> bool:
     """Whether the latest message names a channel, a number or address, or a time."""
     text = latest_text(tracker)
-    return bool(channel_named(tracker) or parse_contact(text) or _window(text))
+    return bool(channel_named(tracker) or parse_contact(text) or names_a_time(text))
 
 
 def _listens(tracker: Tracker) -> bool:
@@ -158,7 +158,7 @@ class ValidateCallbackForm(FormValidationAction):
         if not _listens(tracker):
             return {}
         text = latest_text(tracker)
-        if _window(text) is not None or _answers(tracker, Slot.CALLBACK_TIME):
+        if names_a_time(text) or _answers(tracker, Slot.CALLBACK_TIME):
             return {Slot.CALLBACK_TIME.value: text}
         return {}
 
@@ -208,9 +208,11 @@ class ValidateCallbackForm(FormValidationAction):
         if window is not None:
             span = [window.start.isoformat(), window.end.isoformat()]
             return {Slot.CALLBACK_TIME.value: words, Slot.CALLBACK_WINDOW.value: span}
-        # Not understood: kept as said (a person reads it), unless it is no answer at all.
+        # Not placed (unknown words, or a time already past): kept as said for a person to
+        # read, unless it is no answer at all ("yes", "hi").
         no_words = len(re.findall(r"\w", words)) < 2
-        if no_words or latest_intent(tracker) in _NO_TIME_INTENTS:
+        no_time = latest_intent(tracker) in _NO_TIME_INTENTS and not names_a_time(words)
+        if no_words or no_time:
             dispatcher.utter_message(response="utter_invalid_callback_time")
             return {Slot.CALLBACK_TIME.value: None, Slot.CALLBACK_WINDOW.value: None}
         return {Slot.CALLBACK_TIME.value: words, Slot.CALLBACK_WINDOW.value: None}

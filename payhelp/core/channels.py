@@ -8,7 +8,8 @@ do not yet reach that, and ``ok`` otherwise. A method that is down is never offe
 
 Later sources of status (planned maintenance, a status page) add a :class:`ChannelHealth`
 with their own ``reason``; :meth:`ChannelBoard.with_health` lets them override the
-activity-based reading without a second definition of "usable".
+activity-based reading without a second definition of "usable", and
+:meth:`ChannelBoard.changed_since` gives the status changes a regular check would record.
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ class ChannelBoard:
     def evidence(self, method: PaymentMethod | str) -> str | None:
         known = self._health(method)
         return known.evidence if known else None
+
+    def changed_since(self, earlier: ChannelBoard) -> tuple[ChannelHealth, ...]:
+        """The readings whose status differs from ``earlier`` (what a status log records)."""
+        return tuple(h for m, h in self.health.items() if earlier.status(m) is not h.status)
 
     def with_health(self, *readings: ChannelHealth) -> ChannelBoard:
         """A board where ``readings`` replace what was known about their methods."""

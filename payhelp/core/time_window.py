@@ -100,30 +100,63 @@ _ZH_NUMERALS = re.compile(r"[零〇一二两三四五六七八九十]+(?=[点點
 _ZH_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
 
+@dataclass(frozen=True)
+class _Heard:
+    """What a message says about time, before it is placed on the calendar."""
+
+    day: date | None
+    workdays: bool
+    period: Span | None
+    clock: Span | None
+    soon: bool
+    any_time: bool
+
+    @property
+    def names_a_time(self) -> bool:
+        return bool(
+            self.day or self.workdays or self.period or self.clock or self.soon or self.any_time
+        )
+
+
+def _hear(text: str, today: date) -> _Heard:
+    day, words = _find_day(_normalise(text), today)
+    period = _find_period(words)
+    return _Heard(
+        day=day,
+        workdays=bool(_WORKDAYS.search(words)),
+        period=period,
+        clock=_find_clock(words, period),
+        soon=bool(_SOON.search(words)),
+        any_time=bool(_ANY_TIME.search(words)),
+    )
+
+
+def names_a_time(text: str) -> bool:
+    """Whether ``text`` speaks of a day or a time at all, even one already past."""
+    return _hear(text, date(2000, 1, 3)).names_a_time
+
+
 def parse_time_window(text: str, now: datetime, zone: tzinfo) -> TimeWindow | None:
-    """The window ``text`` describes, relative to ``now``; None if it names no time."""
+    """The window ``text`` describes, relative to ``now``; None if it names no time, or
+    only one already past ("this morning" said in the afternoon)."""
     local_now = now.astimezone(zone)
     today = local_now.date()
-    day, words = _find_day(_normalise(text), today)
-    workdays = bool(_WORKDAYS.search(words))
-    period = _find_period(words)
-    clock = _find_clock(words, period)
-    if day is None and period is None and clock is None and not workdays:
-        if _SOON.search(words):
-            start = _round_up(local_now)
-            return TimeWindow(start, start + timedelta(hours=2))
-        if not _ANY_TIME.search(words):
-            return None
-    start, end = clock or period or _DAYTIME
-    candidates = [day] if day else [today + timedelta(days=n) for n in range(8)]
-    for when in candidates:
-        if workdays and when.weekday() >= 5:
+    heard = _hear(text, today)
+    if not heard.names_a_time:
+        return None
+    if heard.soon and not (heard.day or heard.workdays or heard.period or heard.clock):
+        start = _round_up(local_now)
+        return TimeWindow(start, start + timedelta(hours=2))
+    start, end = heard.clock or heard.period or _DAYTIME
+    days = [heard.day] if heard.day else [today + timedelta(days=n) for n in range(8)]
+    for day in days:
+        if heard.workdays and day.weekday() >= 5:
             continue
-        midnight = datetime.combine(when, time(0), tzinfo=zone)
+        midnight = datetime.combine(day, time(0), tzinfo=zone)
         window = TimeWindow(midnight + timedelta(minutes=start), midnight + timedelta(minutes=end))
         if window.end > local_now:
             return _from_now_on(window, local_now)
-    return None  # a day in the past, such as "this morning" said in the afternoon
+    return None
 
 
 def _normalise(text: str) -> str:

@@ -189,3 +189,11 @@ def test_a_detail_given_at_another_question_fills_it_and_is_not_misread(services
     slots, said = fill("+1 555 0123", "inform", "callback_time", callback_channel="phone",
                        callback_contact="+1 555 0199")  # fmt: skip
     assert slots == {"callback_contact": "+1 555 0123"} and said == []
+
+
+def test_a_time_already_past_is_kept_as_said_for_a_person(services) -> None:
+    late = services.clock().replace(hour=21)  # "this evening" is over
+    use_services(replace(services, clock=lambda: late))
+    slots, said = fill("this evening", "greet", "callback_time", callback_channel="phone")
+    assert said == []
+    assert (slots["callback_time"], slots["callback_window"]) == ("this evening", None)

@@ -99,3 +99,11 @@ def test_a_later_reading_overrides_the_activity() -> None:
 def test_evidence_names_the_figures_for_staff() -> None:
     health = assess_channel(WECHAT, ChannelActivity(WECHAT, 8, 7, 6), POLICY)
     assert health.evidence == "wechat_pay: 7 of 8 attempts failed on 6 orders in the last 30 min"
+
+
+def test_changes_since_an_earlier_board_are_the_status_transitions() -> None:
+    quiet = assess_channels({}, POLICY)
+    outage = assess_channels({WECHAT: ChannelActivity(WECHAT, 8, 7, 6)}, POLICY)
+    assert [(h.method, h.status) for h in outage.changed_since(quiet)] == [(WECHAT, S.DOWN)]
+    assert [(h.method, h.status) for h in quiet.changed_since(outage)] == [(WECHAT, S.OK)]
+    assert outage.changed_since(outage) == ()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from payhelp.core.time_window import parse_time_window
+from payhelp.core.time_window import names_a_time, parse_time_window
 from payhelp.messages import time_window
 
 UTC = ZoneInfo("UTC")
@@ -106,3 +106,12 @@ def test_the_bot_says_the_window_in_its_own_words(words: str, said: str) -> None
     window = parse_time_window(words, NOW, UTC)
     assert window is not None
     assert time_window(window, NOW) == said
+
+
+@pytest.mark.parametrize(
+    "words,named",
+    [("this morning", True), ("今晚", True), ("after 5", True), ("asap", True),
+     ("yes", False), ("hi there", False), ("my number is +1 555 0199", False)],
+)  # fmt: skip
+def test_names_a_time_even_one_already_past(words: str, named: bool) -> None:
+    assert names_a_time(words) is named
