@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,11 @@ DEFAULT_PAYMENT_METHODS = (
     "wechat_pay",
     "bank_transfer",
 )
+
+
+def shop_zone(name: str) -> tzinfo:
+    """The time zone called ``name``; UTC needs no time zone database on the machine."""
+    return timezone.utc if name.upper() == "UTC" else ZoneInfo(name)
 
 
 def _sqlite_url(name: str) -> str:
@@ -77,8 +83,8 @@ class Settings:
     desk_max_message_chars: int = 2000
 
     @property
-    def shop_zone(self) -> ZoneInfo:
-        return ZoneInfo(self.shop_timezone)
+    def shop_zone(self) -> tzinfo:
+        return shop_zone(self.shop_timezone)
 
     def to_env(self) -> dict[str, str]:
         """These settings as environment variables (for child processes): from_env's inverse."""
@@ -149,7 +155,7 @@ class Settings:
         def zone(name: str, default: str) -> str:
             value = text(name, default)
             try:
-                ZoneInfo(value)
+                shop_zone(value)
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise ValueError(
                     f"{name} must be a time zone name such as Europe/London, got {value!r}"
