@@ -108,8 +108,8 @@ class Desk:
                 await self._say(conversation.id, "system", messages.CARD_DATA_REMOVED)
             current = await self._db(self.conversations.get, conversation.id)
             if bot_answers(current.status):
-                offered = payload and await self._offered(conversation.id, payload)
-                await self._ask_bot(current, payload if offered else masked.text)
+                offered = bool(payload) and await self._offered(conversation.id, payload)
+                await self._ask_bot(current, payload if offered else masked.text, offered)
             else:
                 await self._tell_staff({"type": "queue"})
         return message
@@ -119,12 +119,12 @@ class Desk:
         said = await self._db(self.conversations.latest_from, conversation_id, "bot")
         return any(b.get("payload") == payload for b in (said.buttons or [])) if said else False
 
-    async def _ask_bot(self, conversation: Conversation, text: str) -> None:
+    async def _ask_bot(self, conversation: Conversation, text: str, payload: bool = False) -> None:
         if conversation.status is Status.RESOLVED:
             conversation = await self._reopen(conversation)
         await self.live.to_customer(conversation.id, {"type": "typing", "who": "bot", "on": True})
         try:
-            reply = await self.rasa.send(conversation.id, text)
+            reply = await self.rasa.send(conversation.id, text, payload)
         except BotUnavailable as problem:
             logger.warning("bot unavailable for %s: %s", conversation.id, problem)
             await self._bot_unavailable(conversation)
@@ -223,7 +223,7 @@ class Desk:
         return mask_card_data(text.strip()).text
 
     async def resolve(self, conversation_id: str, agent: Agent, outcome: Any) -> Conversation:
-        if outcome not in messages.OUTCOMES:
+        if not isinstance(outcome, str) or outcome not in messages.OUTCOMES:
             raise DeskError(f"outcome must be one of {', '.join(messages.OUTCOMES)}")
         conversation = await self._conversation(conversation_id)
         if conversation.status is Status.WITH_AGENT and conversation.agent_id != agent.id:
