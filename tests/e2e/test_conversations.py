@@ -180,5 +180,7 @@ def test_a_new_conversation_opens_with_the_greeting_and_nothing_else(bot: Bot) -
     # No side effects: every slot still has its initial value.
     initial = {"identity_failures": 0.0, "remedy_step": 0.0, "misunderstandings": 0.0}
     assert {k: v for k, v in tracker["slots"].items() if v is not None} == initial
-    # A quick reply starts that path.
-    assert texts(bot.say(sender, "/payment_pending")) == response("utter_ask_order_id")
+    # A quick reply (sent by the desk as a button payload) starts that path.
+    body = {"sender": sender, "message": "/payment_pending", "metadata": {"payload": True}}
+    status, pressed = bot.post("/webhooks/rest/webhook", json.dumps(body).encode())
+    assert status == 200 and texts(pressed) == response("utter_ask_order_id")
