@@ -27,8 +27,16 @@ class CallbackRequest:
     conversation_id: str
     channel: str  # "phone" or "email"
     contact: str
+    # The customer's own words about the time, always kept.
     preferred_time: str
     order_id: str | None = None
+    # The window those words were understood as; None: not understood, a person reads them.
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+
+    @property
+    def time_understood(self) -> bool:
+        return self.window_start is not None and self.window_end is not None
 
 
 @dataclass(frozen=True)
@@ -64,9 +72,21 @@ class AssistantRecords:
                 channel=request.channel,
                 contact=request.contact,
                 preferred_time=request.preferred_time,
+                window_start=request.window_start,
+                window_end=request.window_end,
                 status="open",
             )
         )
+
+    def callback_request(self, request_id: int) -> CallbackRequest | None:
+        with transaction(self._sessions) as session:
+            row = session.get(CallbackRequestRow, request_id)
+            if row is None:
+                return None
+            return CallbackRequest(
+                row.conversation_id, row.channel, row.contact, row.preferred_time,
+                row.order_id, row.window_start, row.window_end,
+            )  # fmt: skip
 
     def add_escalation(self, escalation: Escalation) -> int:
         return self._insert(

@@ -117,7 +117,11 @@ class CallbackRequestRow(Base):
     order_id = Column(String(64), nullable=True)
     channel = Column(String(16), nullable=False)
     contact = Column(String(320), nullable=False)
+    # The customer's words, and the window they were understood as (both NULL: not
+    # understood, flagged for a person to read the words).
     preferred_time = Column(String(200), nullable=False)
+    window_start = Column(UTCDateTime, nullable=True)
+    window_end = Column(UTCDateTime, nullable=True)
     status = Column(String(16), nullable=False, default="open")
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 
