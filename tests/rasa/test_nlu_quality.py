@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 # language: (exact in-scope accuracy >=, payment-family recall >=, false-trigger rate <=)
 GATES = {
-    ENGLISH: (0.925, 0.965, 0.010),
+    ENGLISH: (0.930, 0.970, 0.010),
     CHINESE: (0.835, 0.920, 0.030),
 }
 
