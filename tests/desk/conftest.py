@@ -32,12 +32,24 @@ class ScriptedBot:
     down: bool = False
     received: list[tuple[str, str]] = field(default_factory=list)
     handed_back: list[str] = field(default_factory=list)
+    forgotten: list[tuple[str, int]] = field(default_factory=list)
 
-    async def send(self, conversation_id: str, text: str) -> BotReply:
+    async def send(
+        self, conversation_id: str, text: str, message_id: int | None = None
+    ) -> BotReply:
         self.received.append((conversation_id, text))
         if self.down:
             raise BotUnavailable("scripted outage")
         return read_reply(self.replies.get(text, [{"text": f"echo: {text}"}]))
+
+    async def forget_unanswered(self, conversation_id: str, message_id: int) -> bool:
+        if self.down:
+            raise BotUnavailable("scripted outage")
+        self.forgotten.append((conversation_id, message_id))
+        return False
+
+    async def ready(self) -> bool:
+        return not self.down
 
     async def hand_back(self, conversation_id: str, greet: bool = True) -> BotReply:
         if self.down:
