@@ -78,4 +78,4 @@ def test_the_bot_takes_back_only_conversations_it_failed() -> None:
 
 
 def test_people_taking_over_is_every_event_that_hands_the_chat_to_or_from_a_person() -> None:
-    assert PEOPLE_TAKE_OVER == {E.HANDOFF, E.CLAIM, E.HAND_BACK, E.RESOLVE}
+    assert {E.HANDOFF, E.CLAIM, E.HAND_BACK, E.RESOLVE} == PEOPLE_TAKE_OVER
