@@ -48,6 +48,24 @@ def read_reply(raw: list[dict[str, Any]]) -> BotReply:
     return BotReply(shown, handoff)
 
 
+def last_user_event(events: list[Any]) -> dict[str, Any] | None:
+    """The latest user message still in effect: one rewound (or restarted) away is not.
+
+    (Rasa's own "applied events" also drop user messages inside a form, so they
+    cannot answer this.)
+    """
+    users: list[dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event") if isinstance(event, dict) else None
+        if kind == "user":
+            users.append(event)
+        elif kind == "rewind" and users:
+            users.pop()
+        elif kind == "restart":
+            users.clear()
+    return users[-1] if users else None
+
+
 # Metadata key under which the desk's message id travels into the tracker's user event.
 DESK_MESSAGE_ID = "desk_message_id"
 READY_TIMEOUT_S = 3.0
@@ -76,12 +94,18 @@ class RasaClient:
         if self._session is not None:
             await self._session.close()
 
-    async def _call(self, method: str, path: str, body: Any = None, api: bool = True) -> Any:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        api: bool = True,
+        params: dict[str, str] | None = None,
+    ) -> Any:
         http = await self._http()
+        query = {**self._params, **(params or {})} if api else None
         try:
-            async with http.request(
-                method, self._base + path, json=body, params=self._params if api else None
-            ) as reply:
+            async with http.request(method, self._base + path, json=body, params=query) as reply:
                 if reply.status >= 400:
                     raise BotUnavailable(f"{path} answered {reply.status}")
                 return await reply.json(content_type=None)
@@ -117,10 +141,10 @@ class RasaClient:
         was lost or broken), rewind the tracker to just before it, so the bot
         processes it once. True if it rewound."""
         path = f"/conversations/{conversation_id}"
-        tracker = await self._call("GET", f"{path}/tracker", None)
+        tracker = await self._call("GET", f"{path}/tracker")
         events = tracker.get("events") if isinstance(tracker, dict) else None
-        users = [e for e in events or [] if isinstance(e, dict) and e.get("event") == "user"]
-        metadata = users[-1].get("metadata") if users else None
+        last = last_user_event(events if isinstance(events, list) else [])
+        metadata = last.get("metadata") if last else None
         if not isinstance(metadata, dict) or metadata.get(DESK_MESSAGE_ID) != message_id:
             return False
         await self._post(f"{path}/tracker/events", [{"event": "rewind"}])

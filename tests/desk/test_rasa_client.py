@@ -153,10 +153,24 @@ def user_event(message_id: int | None) -> dict[str, Any]:
         ([user_event(6), {"event": "action"}, user_event(7), {"event": "action"}], True),
         ([user_event(7), {"event": "action"}, user_event(8)], False),  # a later one came in
         ([user_event(6)], False),  # the bot never took 7 in
+        # 7 was taken in and rewound by an earlier retry, which never reached Rasa:
+        # rewinding again would undo message 6.
+        ([user_event(6), user_event(7), {"event": "rewind"}], False),
+        ([user_event(6), user_event(7), {"event": "rewind"}, user_event(7)], True),
+        ([user_event(7), {"event": "restart"}], False),
         ([], False),
         ([user_event(None)], False),
     ],
-    ids=["taken-in", "later-message", "never-taken", "no-events", "no-metadata"],
+    ids=[
+        "taken-in",
+        "later-message",
+        "never-taken",
+        "rewound-already",
+        "taken-in-again",
+        "restarted",
+        "no-events",
+        "no-metadata",
+    ],  # fmt: skip
 )
 def test_a_retry_rewinds_only_a_message_rasa_took_in_last(events, rewound: bool) -> None:
     fake = FakeRasa(web.json_response([]), events)
