@@ -39,8 +39,8 @@ $(STAMP): $(REQUIREMENTS) .python-version
 	if ! $$py -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
 	  echo "Rasa 3.6 needs Python 3.10. Install it (e.g. 'pyenv install 3.10.13') and retry."; exit 1; fi; \
 	$$py ops/progress.py --log $(LOGS)/install.log \
-	  --label "installing Python packages into $(VENV) (the first time takes a few minutes)" \
-	  --hint '^(Collecting \S+|Downloading \S+|Installing collected packages|Successfully installed)' -- \
+	  --label "installing Python packages (a few minutes the first time)" \
+	  --hint '^(?:Collecting (\S+)|(Installing collected packages)|(Successfully installed))' -- \
 	  bash -c 'set -e; test -x $(PY) || '"$$py"' -m venv $(VENV); \
 	    $(PY) -m pip install $(PIP_FLAGS) pip==24.0; \
 	    $(PY) -m pip install $(PIP_FLAGS) -r requirements.txt -r requirements-dev.txt -c constraints.txt; \

@@ -136,19 +136,34 @@ class RasaClient:
             raise BotUnavailable("the bot answered nothing (a custom action failed?)")
         return reply
 
-    async def forget_unanswered(self, conversation_id: str, message_id: int) -> bool:
-        """Before sending a message again: if Rasa took it in last time (its answer
-        was lost or broken), rewind the tracker to just before it, so the bot
-        processes it once. True if it rewound."""
+    async def prepare_retry(self, conversation_id: str, message_id: int) -> bool:
+        """Before sending a message again, make the tracker fit to take it once.
+
+        If Rasa took the message in last time (its answer was lost or broken), the
+        tracker is rewound to just before it. If the tracker is paused (a hand-back
+        or reopen could not resume it while Rasa was away), it is resumed: the desk
+        only retries conversations the bot owns. True if it rewound.
+        """
         path = f"/conversations/{conversation_id}"
-        tracker = await self._call("GET", f"{path}/tracker")
-        events = tracker.get("events") if isinstance(tracker, dict) else None
-        last = last_user_event(events if isinstance(events, list) else [])
+        tracker = await self._tracker(path)
+        last = last_user_event(tracker.get("events") or [])
         metadata = last.get("metadata") if last else None
-        if not isinstance(metadata, dict) or metadata.get(DESK_MESSAGE_ID) != message_id:
-            return False
-        await self._post(f"{path}/tracker/events", [{"event": "rewind"}])
-        return True
+        rewound = isinstance(metadata, dict) and metadata.get(DESK_MESSAGE_ID) == message_id
+        if rewound:
+            await self._post(f"{path}/tracker/events", [{"event": "rewind"}])
+            tracker = await self._tracker(path)
+        if tracker.get("paused"):
+            await self._post(f"{path}/tracker/events", [{"event": "resume"}])
+            await self._post(
+                f"{path}/tracker/events", [{"event": "action", "name": "action_listen"}]
+            )
+        return rewound
+
+    async def _tracker(self, path: str) -> dict[str, Any]:
+        tracker = await self._call("GET", f"{path}/tracker")
+        if not isinstance(tracker, dict) or not isinstance(tracker.get("events", []), list):
+            raise BotUnavailable(f"{path}/tracker: not a tracker")
+        return tracker
 
     async def ready(self) -> bool:
         """Whether the Rasa server and the action server both answer now."""

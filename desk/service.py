@@ -190,7 +190,7 @@ class Desk:
         await self.live.to_customer(conversation_id, {"type": "typing", "who": "bot", "on": True})
         try:
             if retry:
-                await self.rasa.forget_unanswered(conversation_id, owed.message_id)
+                await self.rasa.prepare_retry(conversation_id, owed.message_id)
             return await self.rasa.send(conversation_id, owed.text, owed.message_id)
         except BotUnavailable as problem:
             logger.warning("bot unavailable for %s: %s", conversation_id, problem)

@@ -220,7 +220,7 @@ class Supervisor:
             delay = policy.storm_delay_s
             logger.error(
                 "!!! %s keeps crashing: %d times in the last %.0f s (crash %d, exit code %s). "
-                "Retrying every %.0f s; the other services keep running. "
+                "Retrying every %g s; the other services keep running. "
                 "Last lines of %s:\n%s",
                 child.name, len(child.recent), policy.storm_window_s, child.crashes, code,
                 delay, child.log_path, child.log_tail(15),
@@ -228,7 +228,7 @@ class Supervisor:
         else:
             delay = min(policy.first_delay_s * 2 ** (child.in_a_row - 1), policy.max_delay_s)
             logger.warning(
-                "%s exited with code %s (crash %d); restarting in %.0f s; log: %s",
+                "%s exited with code %s (crash %d); restarting in %g s; log: %s",
                 child.name, code, child.crashes, delay, child.log_path,
             )  # fmt: skip
         child.restart_at = now + delay

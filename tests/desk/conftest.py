@@ -32,7 +32,7 @@ class ScriptedBot:
     down: bool = False
     received: list[tuple[str, str]] = field(default_factory=list)
     handed_back: list[str] = field(default_factory=list)
-    forgotten: list[tuple[str, int]] = field(default_factory=list)
+    retried: list[tuple[str, int]] = field(default_factory=list)
 
     async def send(
         self, conversation_id: str, text: str, message_id: int | None = None
@@ -42,10 +42,10 @@ class ScriptedBot:
             raise BotUnavailable("scripted outage")
         return read_reply(self.replies.get(text, [{"text": f"echo: {text}"}]))
 
-    async def forget_unanswered(self, conversation_id: str, message_id: int) -> bool:
+    async def prepare_retry(self, conversation_id: str, message_id: int) -> bool:
         if self.down:
             raise BotUnavailable("scripted outage")
-        self.forgotten.append((conversation_id, message_id))
+        self.retried.append((conversation_id, message_id))
         return False
 
     async def ready(self) -> bool:

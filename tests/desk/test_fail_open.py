@@ -80,7 +80,7 @@ def test_the_bot_down_then_back_answers_every_message_once_in_order(
     ]
     customer = [m for m in stored if m["sender"] == "customer"]
     assert [m["text"] for m in customer] == ["my payment failed", "ORD-10002"]
-    assert [message_id for _, message_id in bot.forgotten] == [m["id"] for m in customer]
+    assert [message_id for _, message_id in bot.retried] == [m["id"] for m in customer]
     conversation_id = bot.received[0][0]
     assert store_of(desk_settings).awaiting_bot(conversation_id) == []
 
@@ -140,7 +140,7 @@ def test_a_resend_of_an_unanswered_message_is_processed_not_only_acknowledged(
     assert reply["message"]["text"] == "echo: my card was declined"
     assert [text for _, text in bot.received] == ["my card was declined"]
     assert [m["id"] for m in stored if m["sender"] == "customer"] == [ack["message"]["id"]]
-    assert bot.forgotten == [(conversation_id, ack["message"]["id"])]  # retried: rewind first
+    assert bot.retried == [(conversation_id, ack["message"]["id"])]  # retried: rewind first
     assert store.awaiting_bot(conversation_id) == []
 
 
@@ -204,11 +204,11 @@ def test_a_bot_that_fails_again_after_coming_back_keeps_the_queue_place_quietly(
     async def ready() -> bool:  # the servers answer, yet every message fails
         return broken["ready"]
 
-    async def forget_unanswered(conversation_id: str, message_id: int) -> bool:
+    async def prepare_retry(conversation_id: str, message_id: int) -> bool:
         return False  # Rasa's tracker API works; its answers to messages are broken
 
     bot.ready = ready  # type: ignore[method-assign]
-    bot.forget_unanswered = forget_unanswered  # type: ignore[method-assign]
+    bot.prepare_retry = prepare_retry  # type: ignore[method-assign]
 
     async def scenario(desk: LiveDesk):
         token = await desk.start_chat()

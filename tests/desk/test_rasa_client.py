@@ -81,9 +81,12 @@ def test_a_bot_that_hangs_is_unavailable_after_the_timeout() -> None:
 class FakeRasa:
     """A stand-in Rasa server over real HTTP: answers from a script, records requests."""
 
-    def __init__(self, webhook: web.Response, events: list[dict[str, Any]] | None = None):
+    def __init__(
+        self, webhook: web.Response, events: list[dict[str, Any]] | None = None, paused=False
+    ):
         self.webhook = webhook
         self.events = events or []
+        self.paused = paused
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
 
     def app(self) -> web.Application:
@@ -97,7 +100,7 @@ class FakeRasa:
         if request.path == "/webhooks/rest/webhook":
             return self.webhook
         if request.path.endswith("/tracker"):
-            return web.json_response({"events": self.events})
+            return web.json_response({"events": self.events, "paused": self.paused})
         return web.json_response({"status": "ok"})
 
 
@@ -174,13 +177,27 @@ def user_event(message_id: int | None) -> dict[str, Any]:
 )
 def test_a_retry_rewinds_only_a_message_rasa_took_in_last(events, rewound: bool) -> None:
     fake = FakeRasa(web.json_response([]), events)
-    result = asyncio.run(with_fake(fake, lambda client: client.forget_unanswered("c1", 7)))
+    result = asyncio.run(with_fake(fake, lambda client: client.prepare_retry("c1", 7)))
     assert result is rewound
     posted = [(path, body) for method, path, _, body in fake.requests if method == "POST"]
     assert posted == (
         [("/conversations/c1/tracker/events", [{"event": "rewind"}])] if rewound else []
     )
     assert all(query == {"token": "s3cret"} for _, _, query, _ in fake.requests)
+
+
+@pytest.mark.parametrize("ours_last", [True, False], ids=["rewound-too", "not-rewound"])
+def test_a_retry_resumes_a_tracker_left_paused(ours_last: bool) -> None:
+    """E.g. a resolved chat reopened while Rasa was away: its tracker is still paused."""
+    events = [user_event(6), {"event": "pause"}] + ([user_event(7)] if ours_last else [])
+    fake = FakeRasa(web.json_response([]), events, paused=True)
+    asyncio.run(with_fake(fake, lambda client: client.prepare_retry("c1", 7)))
+    posted = [body for method, _, _, body in fake.requests if method == "POST"]
+    rewind = [[{"event": "rewind"}]] if ours_last else []
+    assert posted == rewind + [
+        [{"event": "resume"}],
+        [{"event": "action", "name": "action_listen"}],
+    ]
 
 
 def test_ready_needs_both_the_rasa_server_and_the_action_server() -> None:
