@@ -24,7 +24,7 @@ FINGERPRINT_PATH = MODEL_DIR / f"{MODEL_NAME}.fingerprint"
 
 
 # Rasa's log lines that say how far training is.
-TRAINING_STAGE = r"(validating \w+|Validating \w+|train(?:ing)? component '\w+')"
+TRAINING_STAGE = r"(Validating \w+|Starting to train component '\w+'|Finished training component '\w+'|model is trained)"
 
 
 def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:

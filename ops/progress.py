@@ -79,7 +79,10 @@ def run_quietly(
     pattern = re.compile(hint) if hint else None
     live = sys.stdout.isatty()
     started = time.monotonic()
-    print(f"{label} ...", end="", flush=True)
+    if live:
+        _redraw(f"{label} ... 0 s")
+    else:
+        print(f"{label} ...", end="", flush=True)
     with log_path.open("ab") as log:
         since = log.tell()
         log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} {label}\n".encode())
@@ -101,8 +104,8 @@ def run_quietly(
     took = time.monotonic() - started
     outcome = "failed" if process.returncode else f"done in {took:.0f} s"
     if live:
-        _redraw(f"{label} ... {outcome}")
-        print(flush=True)
+        sys.stdout.write(f"\r\x1b[2K{label} ... {outcome}\n")  # in full, even if it wraps
+        sys.stdout.flush()
     else:
         print(f" {outcome}", flush=True)
     if process.returncode:
