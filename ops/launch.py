@@ -242,14 +242,14 @@ def main() -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    new_staff = ensure_demo_staff(settings)
     _log_supervision(log_dir)
     print("starting the action server, the Rasa server and the desk ...", end="", flush=True)
     started = time.monotonic()
     try:
         with Stack(settings, model, log_dir) as stack:
             print(f" ready in {time.monotonic() - started:.0f} s", flush=True)
-            print(banner(stack, new_staff), flush=True)
+            # Only now: a password made for a run that failed to start would be lost.
+            print(banner(stack, ensure_demo_staff(settings)), flush=True)
             try:
                 while True:
                     time.sleep(3600)  # the supervisor's thread does the work; signals end this
