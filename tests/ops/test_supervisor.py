@@ -120,7 +120,12 @@ def test_a_crash_loop_is_reported_loudly_and_retried_slowly(
 def test_stop_ends_every_child_even_one_that_ignores_sigterm(tmp_path: Path) -> None:
     stubborn = ChildSpec(
         "stubborn",
-        ["bash", "-c", f"trap '' TERM; {sys.executable} -m http.server {free_port()} & wait"],
+        [
+            sys.executable,
+            "-c",
+            "import signal, time\n"
+            "signal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True: time.sleep(1)",
+        ],  # fmt: skip
         "http://127.0.0.1:1/",  # never healthy: not started through start()
         dict(os.environ),
         tmp_path / "stubborn.log",
