@@ -66,6 +66,7 @@ class BotInput:
 
     message_id: int
     text: str
+    payload: bool  # a button payload the bot offered, not typed text
 
 
 @dataclass(frozen=True)
@@ -279,10 +280,12 @@ class ConversationStore:
         buttons: list[dict[str, str]] | None = None,
         client_id: str | None = None,
         bot_input: str | None = None,
+        bot_payload: bool = False,
     ) -> tuple[Message, bool]:
         """Store a message; ``(message, False)`` if this client id was stored before.
 
-        ``bot_input`` marks a customer message the bot still has to answer.
+        ``bot_input`` marks a customer message the bot still has to answer (what to
+        send it; ``bot_payload`` if that is a button payload the bot offered).
         """
         if client_id:
             existing = self._by_client_id(conversation_id, client_id)
@@ -291,6 +294,7 @@ class ConversationStore:
         row = MessageRow(
             conversation_id=conversation_id, sender=sender, author=author, text=text,
             buttons=buttons, client_id=client_id, created_at=utc_now(), bot_input=bot_input,
+            bot_payload=bot_payload,
         )  # fmt: skip
         try:
             with transaction(self._sessions) as session:
@@ -316,12 +320,15 @@ class ConversationStore:
     def awaiting_bot(self, conversation_id: str) -> list[BotInput]:
         """The customer's messages the bot has not answered yet, oldest first."""
         query = (
-            select(MessageRow.id, MessageRow.bot_input)
+            select(MessageRow.id, MessageRow.bot_input, MessageRow.bot_payload)
             .where(MessageRow.conversation_id == conversation_id, MessageRow.bot_input.isnot(None))
             .order_by(MessageRow.id)
         )
         with transaction(self._sessions) as session:
-            return [BotInput(row.id, row.bot_input) for row in session.execute(query)]
+            return [
+                BotInput(row.id, row.bot_input, bool(row.bot_payload))
+                for row in session.execute(query)
+            ]
 
     def answered_by_bot(self, message_id: int) -> None:
         """The bot answered this message: it is never sent again."""

@@ -118,16 +118,27 @@ class RasaClient:
         return await self._call("POST", path, body, api)
 
     async def send(
-        self, conversation_id: str, text: str, message_id: int | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        payload: bool = False,
+        message_id: int | None = None,
     ) -> BotReply:
         """Send a customer message through the REST channel; the bot's reply.
 
+        ``payload`` marks a button the bot offered: only then does Rasa read the text as
+        an intent (addons/typed_text.py); typed text always goes through the NLU.
         ``message_id`` (the desk's) is kept in the tracker's user event, so a later
         retry can tell whether Rasa already took this message in.
         """
         body: dict[str, Any] = {"sender": conversation_id, "message": text}
+        metadata: dict[str, Any] = {}
+        if payload:
+            metadata["payload"] = True
         if message_id is not None:
-            body["metadata"] = {DESK_MESSAGE_ID: message_id}
+            metadata[DESK_MESSAGE_ID] = message_id
+        if metadata:
+            body["metadata"] = metadata
         raw = await self._post("/webhooks/rest/webhook", body, api=False)
         if not isinstance(raw, list):
             raise BotUnavailable("the REST channel did not answer with a list")

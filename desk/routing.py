@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from payhelp.contracts import HandoffReason
+
 
 class Status(str, Enum):
     BOT = "bot"
@@ -23,7 +25,7 @@ class Status(str, Enum):
 
 
 # Why a conversation waits when the bot failed it (down, too slow, a broken answer).
-ASSISTANT_UNAVAILABLE = "assistant_unavailable"
+ASSISTANT_UNAVAILABLE = HandoffReason.ASSISTANT_UNAVAILABLE.value
 
 
 class Event(str, Enum):

@@ -15,21 +15,18 @@ from datetime import datetime
 from typing import Any
 
 from desk import messages
-from desk.canned import canned_replies
 from desk.conversations import BotInput, Conflict, Conversation, ConversationStore, Message
 from desk.live import LiveHub
 from desk.rasa_client import BotReply, BotUnavailable, RasaClient
 from desk.routing import ASSISTANT_UNAVAILABLE, Event, Status, bot_answers, bot_takes_back
 from desk.staff_accounts import Agent, StaffAccounts
+from payhelp.contracts import HandoffReason
 from payhelp.core.card_data import mask_card_data
-from payhelp.lookup import find_and_diagnose
 from payhelp.settings import Settings
-from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
 from payhelp.store.tables import utc_now
 
 logger = logging.getLogger(__name__)
-BOT_UNAVAILABLE_REASON = ASSISTANT_UNAVAILABLE
 # While the bot keeps failing the conversations it took back, check less often.
 MAX_BOT_CHECK_S = 60
 
@@ -47,11 +44,9 @@ class Desk:
     settings: Settings
     conversations: ConversationStore
     staff: StaffAccounts
-    orders: OrderRepository
     records: AssistantRecords
     rasa: RasaClient
     live: LiveHub
-    responses: dict[str, Any]
 
     def __post_init__(self) -> None:
         # One message at a time per conversation, so replies keep their order.
@@ -100,13 +95,15 @@ class Desk:
         masked = mask_card_data(text)
         async with self._locks[conversation.id]:
             current = await self._db(self.conversations.get, conversation.id)
+            bot_input, is_payload = await self._bot_input(current, masked.text, payload)
             message, new = await self._db(
                 self.conversations.add_message,
                 conversation.id,
                 "customer",
                 masked.text,
                 client_id=client_id,
-                bot_input=await self._bot_input(current, masked.text, payload),
+                bot_input=bot_input,
+                bot_payload=is_payload,
             )
             await self.live.to_customer(
                 conversation.id,
@@ -133,15 +130,16 @@ class Desk:
 
     async def _bot_input(
         self, conversation: Conversation, text: str, payload: str | None
-    ) -> str | None:
-        """What the bot must be sent for this message; None if it is not the bot's."""
+    ) -> tuple[str | None, bool]:
+        """What the bot must be sent for this message (None if it is not the bot's),
+        and whether that is a button payload the bot offered."""
         if not (
             bot_answers(conversation.status)
             or bot_takes_back(conversation.status, conversation.reason)
         ):
-            return None
-        offered = payload and await self._offered(conversation.id, payload)
-        return payload if offered else text
+            return None, False
+        offered = bool(payload) and await self._offered(conversation.id, payload)
+        return (payload, True) if offered and payload else (text, False)
 
     async def _resent(self, conversation: Conversation) -> None:
         """A message came again: if the bot still owes an answer, try once more now."""
@@ -191,7 +189,9 @@ class Desk:
         try:
             if retry:
                 await self.rasa.prepare_retry(conversation_id, owed.message_id)
-            return await self.rasa.send(conversation_id, owed.text, owed.message_id)
+            return await self.rasa.send(
+                conversation_id, owed.text, owed.payload, message_id=owed.message_id
+            )
         except BotUnavailable as problem:
             logger.warning("bot unavailable for %s: %s", conversation_id, problem)
             return None
@@ -257,7 +257,7 @@ class Desk:
             conversation.id,
             Event.HANDOFF,
             escalation_id=escalation_id if isinstance(escalation_id, int) else None,
-            reason=str(handoff.get("reason") or "customer_request")[:40],
+            reason=HandoffReason.parse(handoff.get("reason")).value,
             order_id=handoff.get("order_id") if isinstance(handoff.get("order_id"), str) else None,
         )
         await self._announce_waiting(updated)
@@ -273,14 +273,14 @@ class Desk:
         if waiting_since is None:
             await self._say(conversation.id, "system", messages.BOT_UNAVAILABLE)
             updated = await self._move(
-                conversation.id, Event.BOT_UNAVAILABLE, reason=BOT_UNAVAILABLE_REASON
+                conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE
             )
             await self._announce_waiting(updated)
             return
         updated = await self._move(
             conversation.id,
             Event.BOT_UNAVAILABLE,
-            reason=BOT_UNAVAILABLE_REASON,
+            reason=ASSISTANT_UNAVAILABLE,
             waiting_since=waiting_since,
         )
         await self._push_state(updated)
@@ -350,7 +350,7 @@ class Desk:
         return mask_card_data(text.strip()).text
 
     async def resolve(self, conversation_id: str, agent: Agent, outcome: Any) -> Conversation:
-        if outcome not in messages.OUTCOMES:
+        if not isinstance(outcome, str) or outcome not in messages.OUTCOMES:
             raise DeskError(f"outcome must be one of {', '.join(messages.OUTCOMES)}")
         conversation = await self._conversation(conversation_id)
         if conversation.status is Status.WITH_AGENT and conversation.agent_id != agent.id:
@@ -378,92 +378,6 @@ class Desk:
         await self._push_state(updated)
         await self._refresh_waiting_positions()
         return updated
-
-    async def queue(self) -> list[dict[str, Any]]:
-        return await self._summaries(await self._db(self.conversations.queue))
-
-    async def summary(self, conversation_id: str) -> dict[str, Any]:
-        """One conversation as the queue shows it (after a claim, resolve, hand-back)."""
-        [found] = await self._summaries([await self._conversation(conversation_id)])
-        return found
-
-    async def _summaries(self, found: list[Conversation]) -> list[dict[str, Any]]:
-        latest = await self._db(self.conversations.last_messages, [c.id for c in found])
-        escalations = [c.escalation_id for c in found if c.escalation_id is not None]
-        causes = await self._db(self.records.payment_causes, escalations)
-        return [self._summary(c, latest.get(c.id), causes.get(c.escalation_id)) for c in found]
-
-    async def details(self, conversation_id: str) -> dict[str, Any]:
-        conversation = await self._conversation(conversation_id)
-        history = await self._db(self.conversations.messages, conversation_id, 0, True)
-        escalation = (
-            await self._db(self.records.escalation, conversation.escalation_id)
-            if conversation.escalation_id is not None
-            else None
-        )
-        findings = None
-        if conversation.order_id:
-            findings = await self._db(
-                find_and_diagnose, self.orders, conversation.order_id, utc_now(),
-                self.settings.diagnosis,
-            )  # fmt: skip
-        order = payments = diagnosis = None
-        if findings is not None:
-            found = findings.record.order
-            order = {
-                "id": found.id, "status": found.status.value, "total": str(found.total),
-                "currency": found.currency, "created_at": found.created_at.isoformat(),
-                "customer": findings.record.customer.name,
-            }  # fmt: skip
-            payments = [
-                {
-                    "id": p.id, "method": p.method.value, "status": p.status.value,
-                    "amount": str(p.amount), "currency": p.currency,
-                    "failure_code": p.failure_code, "failure_message": p.failure_message,
-                    "created_at": p.created_at.isoformat(),
-                }
-                for p in found.payments
-            ]  # fmt: skip
-            diagnosis = {
-                "cause": findings.diagnosis.cause.value,
-                "detail": findings.diagnosis.detail.value,
-                "evidence": list(findings.diagnosis.evidence),
-                "tried": [messages.STEP_TITLES.get(t, t) for t in escalation.tried]
-                if escalation
-                else [],
-            }
-        return {
-            "conversation": (await self._summaries([conversation]))[0],
-            "messages": [m.as_json() for m in history],
-            "order": order,
-            "payments": payments or [],
-            "diagnosis": diagnosis,
-            "canned_replies": canned_replies(
-                findings, self.responses, self.settings.payment_methods
-            ),
-        }
-
-    @staticmethod
-    def _summary(
-        conversation: Conversation, last_message: str | None, cause: str | None
-    ) -> dict[str, Any]:
-        waiting = None
-        if conversation.status is Status.WAITING and conversation.waiting_since:
-            waiting = int((utc_now() - conversation.waiting_since).total_seconds())
-        return {
-            "id": conversation.id,
-            "status": conversation.status.value,
-            "agent": conversation.agent_name,
-            "agent_id": conversation.agent_id,
-            "reason": conversation.reason,
-            "order_id": conversation.order_id,
-            "payment_cause": cause,
-            "waiting_seconds": waiting,
-            "last_message": last_message,
-            "rating": conversation.rating,
-            "outcome": conversation.outcome,
-            "updated_at": _iso(conversation.updated_at),
-        }
 
     # --- shared ------------------------------------------------------------------------
 
@@ -519,7 +433,3 @@ class Desk:
 
     async def _tell_staff(self, event: dict[str, Any]) -> None:
         await self.live.to_staff(event)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None

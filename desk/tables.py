@@ -77,6 +77,9 @@ class MessageRow(Base):
     # button payload the customer pressed); NULL once the bot answered it, or when it
     # was never the bot's to answer. Set in the same insert as the message.
     bot_input = Column(Text, nullable=True)
+    # Whether bot_input is a button payload the bot offered (Rasa may read it as an
+    # intent) rather than typed text (always through the NLU).
+    bot_payload = Column(Boolean, nullable=False, default=False)
 
     __table_args__ = (
         # A resent message (same client id) is stored once.
@@ -89,3 +92,15 @@ class MessageRow(Base):
             postgresql_where=bot_input.isnot(None),
         ),
     )
+
+
+class RateHitRow(Base):
+    """One hit on a rate limit or one failed login (desk/limits.py)."""
+
+    __tablename__ = "rate_hits"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(200), nullable=False)
+    at = Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_rate_hits_key_at", "key", "at"),)

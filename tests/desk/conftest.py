@@ -33,11 +33,19 @@ class ScriptedBot:
     received: list[tuple[str, str]] = field(default_factory=list)
     handed_back: list[str] = field(default_factory=list)
     retried: list[tuple[str, int]] = field(default_factory=list)
+    # Texts the desk marked as button payloads (only those are read as intents).
+    payloads: list[str] = field(default_factory=list)
 
     async def send(
-        self, conversation_id: str, text: str, message_id: int | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        payload: bool = False,
+        message_id: int | None = None,
     ) -> BotReply:
         self.received.append((conversation_id, text))
+        if payload:
+            self.payloads.append(text)
         if self.down:
             raise BotUnavailable("scripted outage")
         return read_reply(self.replies.get(text, [{"text": f"echo: {text}"}]))

@@ -230,3 +230,35 @@ def test_a_bot_that_fails_again_after_coming_back_keeps_the_queue_place_quietly(
     system = [m["text"] for m in stored if m["sender"] == "system"]
     assert system.count(messages.BOT_UNAVAILABLE) == 1
     assert len(store.awaiting_bot(conversation_id)) == 1
+
+
+def test_a_pressed_button_is_still_a_button_when_the_bot_gets_it_after_an_outage(
+    run_desk, bot: ScriptedBot, desk_settings: Settings
+) -> None:
+    bot.replies["hi"] = [
+        {"text": "Did that work?", "buttons": [{"title": "Yes", "payload": "/affirm"}]}
+    ]
+
+    async def scenario(desk: LiveDesk):
+        token = await desk.start_chat()
+        async with desk.socket(token) as ws:
+            await next_event(ws, "state")
+            await say(ws, "hi", "c-1")
+            await next_event(ws, "message")
+            bot.down = True
+            await ws.send(
+                json.dumps(
+                    {"type": "message", "text": "Yes", "client_id": "c-2", "payload": "/affirm"}
+                )
+            )
+            await say(ws, "/request_human", "c-3")  # typed: text, even after the outage
+            await events_until(ws, lambda e: e["type"] == "state")
+            bot.down = False
+            await events_until(
+                ws,
+                lambda e: e["type"] == "message" and e["message"]["text"] == "echo: /request_human",
+            )
+
+    run_desk(scenario, checking_every_second(desk_settings))
+    assert [text for _, text in bot.received] == ["hi", "/affirm", "/affirm", "/request_human"]
+    assert bot.payloads == ["/affirm", "/affirm"]  # the failed try and the one after

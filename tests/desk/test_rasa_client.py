@@ -133,15 +133,21 @@ async def with_fake(fake: FakeRasa, use: Callable[[RasaClient], Awaitable[Any]])
 )
 def test_any_answer_the_customer_cannot_use_is_unavailable(answer: web.Response) -> None:
     with pytest.raises(BotUnavailable):
-        asyncio.run(with_fake(FakeRasa(answer), lambda client: client.send("c1", "hello", 7)))
+        asyncio.run(
+            with_fake(FakeRasa(answer), lambda client: client.send("c1", "hello", message_id=7))
+        )
 
 
-def test_a_usable_answer_carries_the_desk_message_id_to_the_tracker() -> None:
+@pytest.mark.parametrize("payload", [False, True], ids=["typed", "button"])
+def test_a_usable_answer_carries_the_desk_message_id_to_the_tracker(payload: bool) -> None:
     fake = FakeRasa(web.json_response([{"custom": {"handoff": {"reason": "needs_staff"}}}]))
-    reply = asyncio.run(with_fake(fake, lambda client: client.send("c1", "hello", 7)))
+    reply = asyncio.run(
+        with_fake(fake, lambda client: client.send("c1", "/affirm", payload, message_id=7))
+    )
     assert reply.handoff == {"reason": "needs_staff"} and reply.messages == []
     [(method, path, query, body)] = fake.requests
-    assert body == {"sender": "c1", "message": "hello", "metadata": {"desk_message_id": 7}}
+    metadata = {"desk_message_id": 7, **({"payload": True} if payload else {})}
+    assert body == {"sender": "c1", "message": "/affirm", "metadata": metadata}
     assert query == {}  # the REST channel needs no token; the HTTP API does
 
 

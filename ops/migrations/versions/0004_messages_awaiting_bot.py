@@ -1,7 +1,7 @@
 """Messages the bot has not answered yet (fail-open and recovery).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-26
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -20,6 +20,10 @@ PENDING = sa.text("bot_input IS NOT NULL")
 
 def upgrade() -> None:
     op.add_column("messages", sa.Column("bot_input", sa.Text(), nullable=True))
+    op.add_column(
+        "messages",
+        sa.Column("bot_payload", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_index(
         "ix_messages_awaiting_bot",
         "messages",
@@ -31,4 +35,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_messages_awaiting_bot", table_name="messages")
+    op.drop_column("messages", "bot_payload")
     op.drop_column("messages", "bot_input")
