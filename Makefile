@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 LOGS := var/logs
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: help run test venv model chromium demo-data import-orders staff-account chat lint eval bench
+.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
@@ -64,7 +64,21 @@ chromium: venv
 	      bash -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium'; \
 	  else echo "The browser test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-test: model chromium
+# axe-core audits the pages in the browser test; it is injected by the test, never served.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json | venv
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    $(PY) ops/progress.py --log $(LOGS)/npm.log --label "installing Debian's npm for the browser test" -- \
+	      bash -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm'; \
+	  else echo "The browser test needs npm (for axe-core): sudo apt-get install npm"; exit 1; fi; }
+	@$(PY) ops/progress.py --log $(LOGS)/npm.log --label "installing axe-core for the browser test" -- \
+	  npm ci --prefix tests/browser --no-audit --no-fund
+	@touch $@
+
+axe: $(AXE)
+
+test: model chromium axe
 	@$(PY) -m pytest
 
 demo-data: venv

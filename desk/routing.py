@@ -2,7 +2,8 @@
 
     bot ──handoff / bot unavailable──► waiting ──claim──► with_agent ──resolve──► resolved
      ▲ ▲                                 │ │                  │                      │
-     │ └────── bot recovered ────────────┘ │                  │                      │
+     │ └────── bot recovered ────────────┤ │                  │                      │
+     ├──── customer leaves the queue ────┘ │                  │                      │
      └──────────── hand back ──────────────┴──────────────────┘◄──── customer writes ┘
 
 A transition is an event with a reason, never a flag set somewhere. "Bot recovered"
@@ -36,6 +37,12 @@ class Event(str, Enum):
     HAND_BACK = "hand_back"
     RESOLVE = "resolve"
     REOPEN = "reopen"  # the customer writes after the conversation was resolved
+    LEAVE_QUEUE = "leave_queue"  # the customer stops waiting and goes back to the bot
+
+
+# How a round with people ended when nobody resolved it (a resolution records its outcome).
+HANDED_BACK = "handed_back"
+LEFT_QUEUE = "left_queue"
 
 
 class InvalidTransition(ValueError):
@@ -52,6 +59,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.WAITING, Event.CLAIM): Status.WITH_AGENT,
     (Status.WAITING, Event.BOT_RECOVERED): Status.BOT,
     (Status.WAITING, Event.HAND_BACK): Status.BOT,
+    (Status.WAITING, Event.LEAVE_QUEUE): Status.BOT,
     (Status.WAITING, Event.RESOLVE): Status.RESOLVED,
     (Status.WITH_AGENT, Event.HAND_BACK): Status.BOT,
     (Status.WITH_AGENT, Event.RESOLVE): Status.RESOLVED,
@@ -83,9 +91,11 @@ def needs_a_person(status: Status) -> bool:
     return status in (Status.WAITING, Status.WITH_AGENT)
 
 
-# After these, a person answers the customer: messages the bot had not answered yet are
-# theirs now, and are never sent to the bot later.
-PEOPLE_TAKE_OVER = frozenset({Event.HANDOFF, Event.CLAIM, Event.HAND_BACK, Event.RESOLVE})
+# After these, messages the bot had not answered yet are never sent to it later: a
+# person answers them, or the customer left the queue to start over with the bot.
+BOT_OWES_NOTHING_AFTER = frozenset(
+    {Event.HANDOFF, Event.CLAIM, Event.HAND_BACK, Event.RESOLVE, Event.LEAVE_QUEUE}
+)
 
 
 def bot_takes_back(status: Status, reason: str | None) -> bool:

@@ -12,11 +12,14 @@ from sqlalchemy.orm import sessionmaker
 
 from payhelp.store.database import transaction
 from payhelp.store.tables import (
+    ESCALATION_STATUS_LENGTH,
     CallbackRequestRow,
     EscalationRow,
     IdentityFailureRow,
     OutboundMessageRow,
 )
+
+RESOLVED_PREFIX = "resolved:"
 
 
 @dataclass(frozen=True)
@@ -89,22 +92,25 @@ class AssistantRecords:
                 tuple(row.evidence or ()), tuple(row.tried or ()), row.status,
             )  # fmt: skip
 
-    def payment_causes(self, escalation_ids: list[int]) -> dict[int, str | None]:
-        """The diagnosed cause of each escalation, in one query."""
+    def diagnoses(self, escalation_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+        """The diagnosed cause and detail of each escalation, in one query."""
         if not escalation_ids:
             return {}
-        query = select(EscalationRow.id, EscalationRow.payment_cause).where(
+        query = select(EscalationRow.id, EscalationRow.payment_cause, EscalationRow.detail).where(
             EscalationRow.id.in_(escalation_ids)
         )
         with transaction(self._sessions) as session:
-            return dict(session.execute(query).all())
+            return {row_id: (cause, detail) for row_id, cause, detail in session.execute(query)}
 
     def close_escalation(self, escalation_id: int, outcome: str) -> None:
-        """Mark an escalation as dealt with (``outcome`` is the staff's resolution)."""
+        """Mark an escalation as dealt with (``outcome`` is the staff's resolution, kept whole)."""
+        status = f"{RESOLVED_PREFIX}{outcome}"
+        if len(status) > ESCALATION_STATUS_LENGTH:
+            raise ValueError(f"outcome {outcome!r} does not fit the escalation's status")
         with transaction(self._sessions) as session:
             row = session.get(EscalationRow, escalation_id)
             if row is not None:
-                row.status = f"resolved:{outcome}"[:16]
+                row.status = status
 
     def add_identity_failure(self, order_id: str, conversation_id: str) -> None:
         self._insert(IdentityFailureRow(order_id=order_id, conversation_id=conversation_id))

@@ -122,6 +122,9 @@ class CallbackRequestRow(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 
 
+ESCALATION_STATUS_LENGTH = 40
+
+
 class EscalationRow(Base):
     __tablename__ = "escalations"
 
@@ -134,7 +137,8 @@ class EscalationRow(Base):
     # Staff-only facts behind the diagnosis and the remedies already tried.
     evidence = Column(JSON, nullable=False, default=list)
     tried = Column(JSON, nullable=False, default=list)
-    status = Column(String(16), nullable=False, default="open")
+    # "open", or "resolved:<outcome>" with the staff's outcome whole.
+    status = Column(String(ESCALATION_STATUS_LENGTH), nullable=False, default="open")
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 
 

@@ -71,7 +71,8 @@ def test_the_bot_down_then_back_answers_every_message_once_in_order(
     assert (entry["status"], entry["reason"]) == ("waiting", ASSISTANT_UNAVAILABLE)
     states = [e["state"]["status"] for e in back if e["type"] == "state"]
     assert states and states[0] == "bot"
-    assert said(back) == [messages.BOT_BACK, "echo: my payment failed", "echo: ORD-10002"]
+    # (First the queue's "still waiting" line for the message written while waiting.)
+    assert said(back)[-3:] == [messages.BOT_BACK, "echo: my payment failed", "echo: ORD-10002"]
     # The failed attempt, then each message exactly once after the bot came back.
     assert [text for _, text in bot.received] == [
         "my payment failed",
@@ -262,3 +263,40 @@ def test_a_pressed_button_is_still_a_button_when_the_bot_gets_it_after_an_outage
     run_desk(scenario, checking_every_second(desk_settings))
     assert [text for _, text in bot.received] == ["hi", "/affirm", "/affirm", "/request_human"]
     assert bot.payloads == ["/affirm", "/affirm"]  # the failed try and the one after
+
+
+def test_leaving_a_queue_the_bot_failed_into_starts_over_with_the_bot(
+    run_desk, bot: ScriptedBot, desk_settings: Settings
+) -> None:
+    bot.down = True
+    settings = checking_every_second(desk_settings)
+    store = store_of(settings)
+
+    async def scenario(desk: LiveDesk):
+        token = await desk.start_chat()
+        conversation = store.by_token(token)
+        async with desk.socket(token) as ws:
+            await next_event(ws, "state")
+            await say(ws, "my payment failed", "c-1")
+            await events_until(ws, lambda e: e["type"] == "state")
+            await say(ws, "hello?", "c-2")  # answered with the queue's quick replies
+            await next_event(ws, "message")
+            bot.down = False  # Rasa answers again; the customer is quicker than the check
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "message",
+                        "text": "Back to the assistant",
+                        "client_id": "c-3",
+                        "payload": "/leave_queue",
+                    }
+                )
+            )
+            await events_until(ws, lambda e: e["type"] == "state" and e["state"]["status"] == "bot")
+            await asyncio.sleep(2.5)  # two checks: nothing old may reach the bot now
+        return conversation.id
+
+    conversation_id = run_desk(scenario, settings)
+    assert bot.handed_back == [conversation_id]
+    assert [text for _, text in bot.received] == ["my payment failed"]  # only the failed try
+    assert store.awaiting_bot(conversation_id) == []

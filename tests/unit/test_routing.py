@@ -2,7 +2,7 @@ import pytest
 
 from desk.routing import (
     ASSISTANT_UNAVAILABLE,
-    PEOPLE_TAKE_OVER,
+    BOT_OWES_NOTHING_AFTER,
     TRANSITIONS,
     Event,
     InvalidTransition,
@@ -77,5 +77,6 @@ def test_the_bot_takes_back_only_conversations_it_failed() -> None:
     assert not bot_takes_back(S.WAITING, "customer_request")
 
 
-def test_people_taking_over_is_every_event_that_hands_the_chat_to_or_from_a_person() -> None:
-    assert {E.HANDOFF, E.CLAIM, E.HAND_BACK, E.RESOLVE} == PEOPLE_TAKE_OVER
+def test_the_bot_owes_nothing_once_a_person_or_a_fresh_start_takes_over() -> None:
+    expected = {E.HANDOFF, E.CLAIM, E.HAND_BACK, E.RESOLVE, E.LEAVE_QUEUE}
+    assert expected == BOT_OWES_NOTHING_AFTER
