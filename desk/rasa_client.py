@@ -69,6 +69,7 @@ def last_user_event(events: list[Any]) -> dict[str, Any] | None:
 # Metadata key under which the desk's message id travels into the tracker's user event.
 DESK_MESSAGE_ID = "desk_message_id"
 READY_TIMEOUT_S = 3.0
+LISTEN = {"event": "action", "name": "action_listen"}
 
 
 class RasaClient:
@@ -161,13 +162,12 @@ class RasaClient:
         metadata = last.get("metadata") if last else None
         rewound = isinstance(metadata, dict) and metadata.get(DESK_MESSAGE_ID) == message_id
         if rewound:
-            await self._post(f"{path}/tracker/events", [{"event": "rewind"}])
+            # A rewind also undoes the action_listen before the message: listen again, so
+            # the tracker is exactly as it was when the message first came in.
+            await self._post(f"{path}/tracker/events", [{"event": "rewind"}, LISTEN])
             tracker = await self._tracker(path)
         if tracker.get("paused"):
-            await self._post(f"{path}/tracker/events", [{"event": "resume"}])
-            await self._post(
-                f"{path}/tracker/events", [{"event": "action", "name": "action_listen"}]
-            )
+            await self._post(f"{path}/tracker/events", [{"event": "resume"}, LISTEN])
         return rewound
 
     async def _tracker(self, path: str) -> dict[str, Any]:

@@ -186,8 +186,9 @@ def test_a_retry_rewinds_only_a_message_rasa_took_in_last(events, rewound: bool)
     result = asyncio.run(with_fake(fake, lambda client: client.prepare_retry("c1", 7)))
     assert result is rewound
     posted = [(path, body) for method, path, _, body in fake.requests if method == "POST"]
+    listen = {"event": "action", "name": "action_listen"}
     assert posted == (
-        [("/conversations/c1/tracker/events", [{"event": "rewind"}])] if rewound else []
+        [("/conversations/c1/tracker/events", [{"event": "rewind"}, listen])] if rewound else []
     )
     assert all(query == {"token": "s3cret"} for _, _, query, _ in fake.requests)
 
@@ -199,11 +200,9 @@ def test_a_retry_resumes_a_tracker_left_paused(ours_last: bool) -> None:
     fake = FakeRasa(web.json_response([]), events, paused=True)
     asyncio.run(with_fake(fake, lambda client: client.prepare_retry("c1", 7)))
     posted = [body for method, _, _, body in fake.requests if method == "POST"]
-    rewind = [[{"event": "rewind"}]] if ours_last else []
-    assert posted == rewind + [
-        [{"event": "resume"}],
-        [{"event": "action", "name": "action_listen"}],
-    ]
+    listen = {"event": "action", "name": "action_listen"}
+    rewind = [[{"event": "rewind"}, listen]] if ours_last else []
+    assert posted == rewind + [[{"event": "resume"}, listen]]
 
 
 def test_ready_needs_both_the_rasa_server_and_the_action_server() -> None:
