@@ -99,9 +99,12 @@ def resident_mb(pid: int) -> float:
 
 
 async def parse_rate(
-    base_url: str, texts: list[str], concurrency: int = 10, seconds: float = 10
+    base_url: str, texts: list[str], token: str, concurrency: int = 10, seconds: float = 10
 ) -> float:
-    """Messages per second through POST /model/parse (NLU only), bounded concurrency."""
+    """Messages per second through POST /model/parse (NLU only), bounded concurrency.
+
+    ``token`` is Rasa's API token (the HTTP API refuses calls without it).
+    """
     done = 0
     deadline = time.monotonic() + seconds
     async with aiohttp.ClientSession() as http:
@@ -111,8 +114,11 @@ async def parse_rate(
             n = offset
             while time.monotonic() < deadline:
                 async with http.post(
-                    f"{base_url}/model/parse", json={"text": texts[n % len(texts)]}
+                    f"{base_url}/model/parse",
+                    json={"text": texts[n % len(texts)]},
+                    params={"token": token},
                 ) as r:
+                    r.raise_for_status()  # a refused call must not count as a parse
                     await r.read()
                 done += 1
                 n += concurrency
@@ -152,7 +158,9 @@ def measure(
         result.rss_mb = resident_mb(rasa.pid)
         if not floor:
             texts, _ = read_dev_set(DEV_SET)
-            result.parse_rate = asyncio.run(parse_rate(stack.rasa_url, texts))
+            result.parse_rate = asyncio.run(
+                parse_rate(stack.rasa_url, texts, stack.settings.rasa_token)
+            )
         for concurrency in CONCURRENCY:
             print(
                 f"[{name}] {concurrency} concurrent customers for {seconds:.0f} s ...", flush=True
