@@ -15,6 +15,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
+LOGS := var/logs
+PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
+
 .PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench
 
 help:
@@ -29,46 +32,54 @@ help:
 	@echo "make lint                       ruff"
 
 # Rasa 3.6 runs on Python 3.10 only: .python-version makes pyenv's python3 a 3.10.
+# Set-up steps print one line each; their output goes to var/logs/ (shown in full on failure).
 $(STAMP): $(REQUIREMENTS) .python-version
 	@py=python3; \
 	if ! $$py -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then py=python3.10; fi; \
 	if ! $$py -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
 	  echo "Rasa 3.6 needs Python 3.10. Install it (e.g. 'pyenv install 3.10.13') and retry."; exit 1; fi; \
-	test -x $(PY) || $$py -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check pip==24.0
-	$(PY) -m pip install --quiet --disable-pip-version-check \
-	    -r requirements.txt -r requirements-dev.txt -c constraints.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nlu.txt
-	rm -f $(VENV)/.installed-*
-	touch $@
+	$$py ops/progress.py --log $(LOGS)/install.log \
+	  --label "installing Python packages (a few minutes the first time)" \
+	  --hint '^(?:Collecting (\S+)|(Installing collected packages)|(Successfully installed))' -- \
+	  bash -c 'set -e; test -x $(PY) || '"$$py"' -m venv $(VENV); \
+	    $(PY) -m pip install $(PIP_FLAGS) pip==24.0; \
+	    $(PY) -m pip install $(PIP_FLAGS) -r requirements.txt -r requirements-dev.txt -c constraints.txt; \
+	    $(PY) -m pip install $(PIP_FLAGS) --no-deps -r requirements-nlu.txt'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
 
 venv: $(STAMP)
 
 model: venv
-	$(PY) -m ops.model
+	@$(PY) -m ops.model
 
 run: venv
-	$(PY) -m ops.launch
+	@$(PY) -m ops.launch
 
 # The browser test drives Debian's Chromium (Playwright cannot download browsers here).
-chromium:
+chromium: venv
 	@command -v chromium >/dev/null || test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    $(PY) ops/progress.py --log $(LOGS)/chromium.log --label "installing Debian's chromium for the browser test" -- \
+	      bash -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium'; \
 	  else echo "The browser test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 # axe-core audits the pages in the browser test; it is injected by the test, never served.
 AXE := tests/browser/node_modules/axe-core/axe.min.js
-$(AXE): tests/browser/package.json tests/browser/package-lock.json
+$(AXE): tests/browser/package.json tests/browser/package-lock.json | venv
 	@command -v npm >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    $(PY) ops/progress.py --log $(LOGS)/npm.log --label "installing Debian's npm for the browser test" -- \
+	      bash -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm'; \
 	  else echo "The browser test needs npm (for axe-core): sudo apt-get install npm"; exit 1; fi; }
-	npm ci --prefix tests/browser --no-audit --no-fund --silent
-	touch $@
+	@$(PY) ops/progress.py --log $(LOGS)/npm.log --label "installing axe-core for the browser test" -- \
+	  npm ci --prefix tests/browser --no-audit --no-fund
+	@touch $@
 
 axe: $(AXE)
 
 test: model chromium axe
-	$(PY) -m pytest
+	@$(PY) -m pytest
 
 demo-data: venv
 	$(PY) -m ops.cli load-demo

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import logging
 import uuid
 from datetime import timedelta
@@ -89,9 +90,20 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
                 f"http://127.0.0.1:{settings.rasa_port}",
                 settings.desk_rasa_timeout_s,
                 settings.rasa_token,
+                action_server_health_url=f"http://127.0.0.1:{settings.action_port}/health",
             ),
             live=LiveHub(),
         )
+
+    @app.after_server_start
+    async def watch_the_bot(app: Sanic, _loop: Any) -> None:
+        app.ctx.bot_watch = asyncio.create_task(app.ctx.desk.watch_bot())
+
+    @app.before_server_stop
+    async def stop_watching(app: Sanic, _loop: Any) -> None:
+        app.ctx.bot_watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await app.ctx.bot_watch
 
     @app.after_server_stop
     async def close_resources(app: Sanic, _loop: Any) -> None:

@@ -14,7 +14,17 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk.routing import HANDED_BACK, LEFT_QUEUE, Event, Status, next_status
+from desk.routing import (
+    ASSISTANT_UNAVAILABLE,
+    BOT_OWES_NOTHING_AFTER,
+    HANDED_BACK,
+    LEFT_QUEUE,
+    REQUIRED_REASON,
+    Event,
+    Status,
+    bot_answers,
+    next_status,
+)
 from desk.tables import ConversationRow, MessageRow, StaffRow
 from payhelp.store.database import transaction
 from payhelp.store.tables import CustomerRow, OrderRow, utc_now
@@ -50,6 +60,15 @@ class Message:
         data["created_at"] = self.created_at.isoformat()
         del data["conversation_id"]
         return data
+
+
+@dataclass(frozen=True)
+class BotInput:
+    """A customer message the bot has not answered yet, and what to send it."""
+
+    message_id: int
+    text: str
+    payload: bool  # a button payload the bot offered, not typed text
 
 
 @dataclass(frozen=True)
@@ -144,21 +163,27 @@ class ConversationStore:
         current = self.get(conversation_id)
         if current is None:
             raise LookupError(conversation_id)
-        target = next_status(current.status, event)
+        target = next_status(current.status, event, current.reason)
         values = {**self._changes_for(event, changes), "status": target.value}
         values["updated_at"] = utc_now()
-        statement = (
-            update(ConversationRow)
-            .where(
-                and_(
-                    ConversationRow.id == conversation_id,
-                    ConversationRow.status == current.status.value,
-                )
-            )
-            .values(**values)
-        )
+        unchanged = [
+            ConversationRow.id == conversation_id,
+            ConversationRow.status == current.status.value,
+        ]
+        if event in REQUIRED_REASON:
+            unchanged.append(ConversationRow.reason == current.reason)
+        statement = update(ConversationRow).where(and_(*unchanged)).values(**values)
         with transaction(self._sessions) as session:
             moved = session.execute(statement).rowcount
+            if moved == 1 and event in BOT_OWES_NOTHING_AFTER:
+                session.execute(
+                    update(MessageRow)
+                    .where(
+                        MessageRow.conversation_id == conversation_id,
+                        MessageRow.bot_input.isnot(None),
+                    )
+                    .values(bot_input=None)
+                )
         latest = self.get(conversation_id)
         assert latest is not None
         if moved != 1:
@@ -173,6 +198,8 @@ class ConversationStore:
             return {"waiting_since": now, "agent_id": None, "outcome": None, **changes}
         if event is Event.CLAIM:
             return {"agent_id": changes["agent_id"]}
+        if event is Event.BOT_RECOVERED:
+            return {"agent_id": None, "waiting_since": None}
         if event is Event.HAND_BACK:
             return {"agent_id": None, "waiting_since": None, "outcome": HANDED_BACK}
         if event is Event.LEAVE_QUEUE:
@@ -279,6 +306,25 @@ class ConversationStore:
         with transaction(self._sessions) as session:
             return list(session.execute(query).scalars())
 
+    def owed_by_bot(self) -> list[str]:
+        """Conversations the bot owes answers: waiting because it failed, or with
+        messages it never answered (e.g. the desk stopped mid-way), oldest first."""
+        failed = select(ConversationRow.id, ConversationRow.updated_at).where(
+            ConversationRow.status == Status.WAITING.value,
+            ConversationRow.reason == ASSISTANT_UNAVAILABLE,
+        )
+        unanswered = (
+            select(ConversationRow.id, ConversationRow.updated_at)
+            .join(MessageRow, MessageRow.conversation_id == ConversationRow.id)
+            .where(
+                MessageRow.bot_input.isnot(None),
+                ConversationRow.status.in_([s.value for s in Status if bot_answers(s)]),
+            )
+        )
+        with transaction(self._sessions) as session:
+            found = session.execute(failed.union(unanswered)).all()
+        return [row.id for row in sorted(found, key=lambda row: row.updated_at)]
+
     # --- messages ----------------------------------------------------------------
 
     def add_message(
@@ -289,15 +335,22 @@ class ConversationStore:
         author: str | None = None,
         buttons: list[dict[str, str]] | None = None,
         client_id: str | None = None,
+        bot_input: str | None = None,
+        bot_payload: bool = False,
     ) -> tuple[Message, bool]:
-        """Store a message; ``(message, False)`` if this client id was stored before."""
+        """Store a message; ``(message, False)`` if this client id was stored before.
+
+        ``bot_input`` marks a customer message the bot still has to answer (what to
+        send it; ``bot_payload`` if that is a button payload the bot offered).
+        """
         if client_id:
             existing = self._by_client_id(conversation_id, client_id)
             if existing is not None:
                 return existing, False
         row = MessageRow(
             conversation_id=conversation_id, sender=sender, author=author, text=text,
-            buttons=buttons, client_id=client_id, created_at=utc_now(),
+            buttons=buttons, client_id=client_id, created_at=utc_now(), bot_input=bot_input,
+            bot_payload=bot_payload,
         )  # fmt: skip
         try:
             with transaction(self._sessions) as session:
@@ -319,6 +372,26 @@ class ConversationStore:
         with transaction(self._sessions) as session:
             row = session.execute(query).scalar_one_or_none()
             return _message(row) if row else None
+
+    def awaiting_bot(self, conversation_id: str) -> list[BotInput]:
+        """The customer's messages the bot has not answered yet, oldest first."""
+        query = (
+            select(MessageRow.id, MessageRow.bot_input, MessageRow.bot_payload)
+            .where(MessageRow.conversation_id == conversation_id, MessageRow.bot_input.isnot(None))
+            .order_by(MessageRow.id)
+        )
+        with transaction(self._sessions) as session:
+            return [
+                BotInput(row.id, row.bot_input, bool(row.bot_payload))
+                for row in session.execute(query)
+            ]
+
+    def answered_by_bot(self, message_id: int) -> None:
+        """The bot answered this message: it is never sent again."""
+        with transaction(self._sessions) as session:
+            session.execute(
+                update(MessageRow).where(MessageRow.id == message_id).values(bot_input=None)
+            )
 
     @staticmethod
     def _touch(session: Session, conversation_id: str) -> None:

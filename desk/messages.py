@@ -18,6 +18,7 @@ BOT_UNAVAILABLE = (
     "Sorry, our assistant isn't available right now. Your message is saved, and a member of "
     "our support team will reply here as soon as possible."
 )
+BOT_BACK = "Our assistant is back and has picked up your messages."
 AGENT_JOINED = "{agent} from support joined the chat."
 RESOLVED = "{agent} closed this conversation. How did we do? Please rate us from 1 to 5."
 RESOLVED_NO_AGENT = "This conversation is closed. How did we do? Please rate us from 1 to 5."

@@ -1,4 +1,10 @@
-"""The desk's HTTP client for the Rasa server: the REST channel and the tracker API."""
+"""The desk's HTTP client for the Rasa server: the REST channel and the tracker API.
+
+Any answer the customer cannot use counts as the bot being unavailable
+(:class:`BotUnavailable`): no answer in time, an error status, a body that is not
+the REST channel's list, or an empty answer (Rasa answers 200 with no messages when
+a custom action failed, e.g. the action server is down).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 class BotUnavailable(RuntimeError):
-    """Rasa did not answer in time, or answered with an error."""
+    """Rasa gave no usable answer: too slow, an error, unreadable, or empty."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,8 @@ def read_reply(raw: list[dict[str, Any]]) -> BotReply:
     shown: list[dict[str, Any]] = []
     handoff = None
     for message in raw:
+        if not isinstance(message, dict):
+            continue
         custom = message.get("custom")
         if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
             handoff = custom["handoff"]
@@ -40,11 +48,42 @@ def read_reply(raw: list[dict[str, Any]]) -> BotReply:
     return BotReply(shown, handoff)
 
 
+def last_user_event(events: list[Any]) -> dict[str, Any] | None:
+    """The latest user message still in effect: one rewound (or restarted) away is not.
+
+    (Rasa's own "applied events" also drop user messages inside a form, so they
+    cannot answer this.)
+    """
+    users: list[dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event") if isinstance(event, dict) else None
+        if kind == "user":
+            users.append(event)
+        elif kind == "rewind" and users:
+            users.pop()
+        elif kind == "restart":
+            users.clear()
+    return users[-1] if users else None
+
+
+# Metadata key under which the desk's message id travels into the tracker's user event.
+DESK_MESSAGE_ID = "desk_message_id"
+READY_TIMEOUT_S = 3.0
+LISTEN = {"event": "action", "name": "action_listen"}
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout_s: float, token: str = "") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout_s: float,
+        token: str = "",
+        action_server_health_url: str | None = None,
+    ) -> None:
         self._base = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._params = {"token": token} if token else {}
+        self._action_server_health = action_server_health_url
         self._session: aiohttp.ClientSession | None = None
 
     async def _http(self) -> aiohttp.ClientSession:
@@ -56,31 +95,101 @@ class RasaClient:
         if self._session is not None:
             await self._session.close()
 
-    async def _post(self, path: str, body: Any, api: bool = True) -> Any:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        api: bool = True,
+        params: dict[str, str] | None = None,
+    ) -> Any:
         http = await self._http()
+        query = {**self._params, **(params or {})} if api else None
         try:
-            async with http.post(
-                self._base + path, json=body, params=self._params if api else None
-            ) as reply:
+            async with http.request(method, self._base + path, json=body, params=query) as reply:
                 if reply.status >= 400:
                     raise BotUnavailable(f"{path} answered {reply.status}")
                 return await reply.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise BotUnavailable(f"{path}: {exc.__class__.__name__}") from exc
+        except ValueError as exc:  # not JSON, or not UTF-8
+            raise BotUnavailable(f"{path}: unreadable answer") from exc
 
-    async def send(self, conversation_id: str, text: str, payload: bool = False) -> BotReply:
+    async def _post(self, path: str, body: Any, api: bool = True) -> Any:
+        return await self._call("POST", path, body, api)
+
+    async def send(
+        self,
+        conversation_id: str,
+        text: str,
+        payload: bool = False,
+        message_id: int | None = None,
+    ) -> BotReply:
         """Send a customer message through the REST channel; the bot's reply.
 
         ``payload`` marks a button the bot offered: only then does Rasa read the text as
         an intent (addons/typed_text.py); typed text always goes through the NLU.
+        ``message_id`` (the desk's) is kept in the tracker's user event, so a later
+        retry can tell whether Rasa already took this message in.
         """
         body: dict[str, Any] = {"sender": conversation_id, "message": text}
+        metadata: dict[str, Any] = {}
         if payload:
-            body["metadata"] = {"payload": True}
+            metadata["payload"] = True
+        if message_id is not None:
+            metadata[DESK_MESSAGE_ID] = message_id
+        if metadata:
+            body["metadata"] = metadata
         raw = await self._post("/webhooks/rest/webhook", body, api=False)
         if not isinstance(raw, list):
             raise BotUnavailable("the REST channel did not answer with a list")
-        return read_reply(raw)
+        reply = read_reply(raw)
+        if not reply.messages and reply.handoff is None:
+            raise BotUnavailable("the bot answered nothing (a custom action failed?)")
+        return reply
+
+    async def prepare_retry(self, conversation_id: str, message_id: int) -> bool:
+        """Before sending a message again, make the tracker fit to take it once.
+
+        If Rasa took the message in last time (its answer was lost or broken), the
+        tracker is rewound to just before it. If the tracker is paused (a hand-back
+        or reopen could not resume it while Rasa was away), it is resumed: the desk
+        only retries conversations the bot owns. True if it rewound.
+        """
+        path = f"/conversations/{conversation_id}"
+        tracker = await self._tracker(path)
+        last = last_user_event(tracker.get("events") or [])
+        metadata = last.get("metadata") if last else None
+        rewound = isinstance(metadata, dict) and metadata.get(DESK_MESSAGE_ID) == message_id
+        if rewound:
+            # A rewind also undoes the action_listen before the message: listen again, so
+            # the tracker is exactly as it was when the message first came in.
+            await self._post(f"{path}/tracker/events", [{"event": "rewind"}, LISTEN])
+            tracker = await self._tracker(path)
+        if tracker.get("paused"):
+            await self._post(f"{path}/tracker/events", [{"event": "resume"}, LISTEN])
+        return rewound
+
+    async def _tracker(self, path: str) -> dict[str, Any]:
+        tracker = await self._call("GET", f"{path}/tracker")
+        if not isinstance(tracker, dict) or not isinstance(tracker.get("events", []), list):
+            raise BotUnavailable(f"{path}/tracker: not a tracker")
+        return tracker
+
+    async def ready(self) -> bool:
+        """Whether the Rasa server and the action server both answer now."""
+        http = await self._http()
+        urls = [self._base + "/", *filter(None, [self._action_server_health])]
+        try:
+            for url in urls:
+                async with http.get(
+                    url, timeout=aiohttp.ClientTimeout(total=READY_TIMEOUT_S)
+                ) as reply:
+                    if reply.status >= 400:
+                        return False
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            return False
+        return True
 
     async def hand_back(self, conversation_id: str, greet: bool = True) -> BotReply:
         """Un-pause the bot for this conversation, optionally greeting the customer.

@@ -12,20 +12,24 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from desk import messages
-from desk.conversations import Conflict, Conversation, ConversationStore, Message
+from desk.conversations import BotInput, Conflict, Conversation, ConversationStore, Message
 from desk.live import LiveHub
 from desk.rasa_client import BotReply, BotUnavailable, RasaClient
-from desk.routing import Event, Status, bot_answers
+from desk.routing import ASSISTANT_UNAVAILABLE, Event, Status, bot_answers, bot_takes_back
 from desk.staff_accounts import Agent, StaffAccounts
 from payhelp.contracts import HandoffReason
 from payhelp.core.card_data import mask_card_data
 from payhelp.settings import Settings
 from payhelp.store.records import AssistantRecords
+from payhelp.store.tables import utc_now
 
 logger = logging.getLogger(__name__)
+# While the bot keeps failing the conversations it took back, check less often.
+MAX_BOT_CHECK_S = 60
 
 # Intents the desk asks the bot to run (domain.yml).
 GREET_INTENT = "greet"
@@ -37,6 +41,7 @@ QUEUE_CHOICES = [
     {"title": messages.LEAVE_QUEUE_BUTTON, "payload": LEAVE_QUEUE},
     {"title": messages.CALLBACK_BUTTON, "payload": CALLBACK_INSTEAD},
 ]
+QUEUE_PAYLOADS = (LEAVE_QUEUE, CALLBACK_INSTEAD)
 
 
 class DeskError(ValueError):
@@ -106,26 +111,29 @@ class Desk:
             )
         masked = mask_card_data(text)
         async with self._locks[conversation.id]:
+            current = await self._db(self.conversations.get, conversation.id)
+            bot_input, is_payload = await self._bot_input(current, masked.text, payload)
             message, new = await self._db(
                 self.conversations.add_message,
                 conversation.id,
                 "customer",
                 masked.text,
                 client_id=client_id,
+                bot_input=bot_input,
+                bot_payload=is_payload,
             )
             await self.live.to_customer(
                 conversation.id,
                 {"type": "ack", "client_id": client_id, "message": message.as_json()},
             )
-            if not new:
-                return message  # a resend: it was routed the first time
+            if not new:  # a resend: routed the first time, unless the bot still owes it
+                await self._resent(current)
+                return message
             await self._tell_staff_message(conversation.id, message)
             if masked.found_card_data:
                 await self._say(conversation.id, "system", messages.CARD_DATA_REMOVED)
-            current = await self._db(self.conversations.get, conversation.id)
             if bot_answers(current.status):
-                offered = bool(payload) and await self._offered(conversation.id, payload)
-                await self._ask_bot(current, payload if offered else masked.text, offered)
+                await self._ask_bot(current, fresh=message.id)
             else:
                 await self._while_people_have_it(current, payload)
         return message
@@ -164,7 +172,7 @@ class Desk:
         """A customer message while waiting or with an agent: the agent reads it; a waiting
         customer hears they are still in the queue, or leaves it with a quick reply."""
         if conversation.status is Status.WAITING:
-            if payload in (LEAVE_QUEUE, CALLBACK_INSTEAD):
+            if payload in QUEUE_PAYLOADS:
                 await self._leave_queue(conversation, callback=payload == CALLBACK_INSTEAD)
                 return
             await self._tell_still_waiting(conversation)
@@ -213,23 +221,128 @@ class Desk:
         said = await self._db(self.conversations.latest_from, conversation_id, "bot")
         return any(b.get("payload") == payload for b in (said.buttons or [])) if said else False
 
-    async def _ask_bot(self, conversation: Conversation, text: str, payload: bool = False) -> None:
+    # --- the bot's answers, failing open, and the bot's return --------------------------
+
+    async def _bot_input(
+        self, conversation: Conversation, text: str, payload: str | None
+    ) -> tuple[str | None, bool]:
+        """What the bot must be sent for this message (None if it is not the bot's),
+        and whether that is a button payload the bot offered."""
+        if not (
+            bot_answers(conversation.status)
+            or bot_takes_back(conversation.status, conversation.reason)
+        ):
+            return None, False
+        if conversation.status is Status.WAITING and payload in QUEUE_PAYLOADS:
+            return None, False  # a quick reply to the desk itself, not for the bot
+        offered = bool(payload) and await self._offered(conversation.id, payload)
+        return (payload, True) if offered and payload else (text, False)
+
+    async def _resent(self, conversation: Conversation) -> None:
+        """A message came again: if the bot still owes an answer, try once more now."""
+        if not await self._db(self.conversations.awaiting_bot, conversation.id):
+            return
+        if bot_answers(conversation.status):
+            await self._ask_bot(conversation)
+        elif bot_takes_back(conversation.status, conversation.reason) and await self.rasa.ready():
+            await self._take_back(conversation)
+
+    async def _ask_bot(
+        self,
+        conversation: Conversation,
+        fresh: int | None = None,
+        back_from_queue: datetime | None = None,
+    ) -> bool:
+        """Send the bot every message it owes an answer, oldest first, relaying replies.
+
+        Called with the conversation's lock held. ``fresh`` is the message stored just
+        now (never sent before); older ones are retried, so Rasa forgets a half-taken
+        earlier attempt first. ``back_from_queue`` is set when the bot has just taken
+        the conversation back (it had waited since then): failing again is then silent
+        and keeps its place in the queue. False if the bot failed and it went to people.
+        """
         if conversation.status is Status.RESOLVED:
             conversation = await self._reopen(conversation)
-        await self.live.to_customer(conversation.id, {"type": "typing", "who": "bot", "on": True})
+        for owed in await self._db(self.conversations.awaiting_bot, conversation.id):
+            reply = await self._bot_reply(conversation.id, owed, retry=owed.message_id != fresh)
+            if reply is None:
+                await self._bot_unavailable(conversation, back_from_queue)
+                return False
+            await self._db(self.conversations.answered_by_bot, owed.message_id)
+            if back_from_queue is not None:
+                await self._say(conversation.id, "system", messages.BOT_BACK)
+                back_from_queue = None
+            await self._relay(conversation.id, reply)
+            if reply.handoff is not None:  # the rest are for the person
+                await self._hand_to_people(conversation, reply.handoff)
+                break
+        return True
+
+    async def _bot_reply(
+        self, conversation_id: str, owed: BotInput, retry: bool
+    ) -> BotReply | None:
+        """The bot's answer to one message; None when it gave no usable answer."""
+        await self.live.to_customer(conversation_id, {"type": "typing", "who": "bot", "on": True})
         try:
-            reply = await self.rasa.send(conversation.id, text, payload)
+            if retry:
+                await self.rasa.prepare_retry(conversation_id, owed.message_id)
+            return await self.rasa.send(
+                conversation_id, owed.text, owed.payload, message_id=owed.message_id
+            )
         except BotUnavailable as problem:
-            logger.warning("bot unavailable for %s: %s", conversation.id, problem)
-            await self._bot_unavailable(conversation)
-            return
+            logger.warning("bot unavailable for %s: %s", conversation_id, problem)
+            return None
         finally:
             await self.live.to_customer(
-                conversation.id, {"type": "typing", "who": "bot", "on": False}
+                conversation_id, {"type": "typing", "who": "bot", "on": False}
             )
-        await self._relay(conversation.id, reply)
-        if reply.handoff is not None:
-            await self._hand_to_people(conversation, reply.handoff)
+
+    async def _take_back(self, conversation: Conversation) -> bool:
+        """The bot is back: take the conversation from the queue (unless a person was
+        quicker) and answer what it owes. Called with the conversation's lock held."""
+        waited_since = conversation.waiting_since
+        try:
+            conversation = await self._move(conversation.id, Event.BOT_RECOVERED)
+        except DeskError:  # claimed, or otherwise changed, meanwhile
+            return True
+        await self._push_state(conversation)
+        await self._refresh_waiting_positions()
+        return await self._ask_bot(conversation, back_from_queue=waited_since or utc_now())
+
+    async def bring_back(self, conversation_id: str) -> bool:
+        """Answer what the bot owes one conversation; False if the bot failed again."""
+        lock = self._locks[conversation_id]
+        if lock.locked():
+            return True  # a customer message is being handled: it takes care of it
+        async with lock:
+            conversation = await self._db(self.conversations.get, conversation_id)
+            if conversation is None:
+                return True
+            if bot_takes_back(conversation.status, conversation.reason):
+                return await self._take_back(conversation)
+            if bot_answers(conversation.status):
+                return await self._ask_bot(conversation)
+            return True
+
+    async def watch_bot(self) -> None:
+        """Forever: when Rasa and the action server answer again, give the bot back
+        every conversation it owes answers (the desk's fail-open, undone)."""
+        every = max(1, self.settings.desk_bot_check_s)
+        pause = every
+        while True:
+            await asyncio.sleep(pause)
+            try:
+                owed = await self._db(self.conversations.owed_by_bot)
+                if not owed or not await self.rasa.ready():
+                    continue
+                logger.info("the bot answers again: %d conversation(s) to bring back", len(owed))
+                pause = every
+                for conversation_id in owed:
+                    if not await self.bring_back(conversation_id):
+                        pause = min(pause * 2, MAX_BOT_CHECK_S)  # still failing: slow down
+                        break
+            except Exception:  # never let the watch die; the next round tries again
+                logger.exception("bringing conversations back to the bot failed")
 
     async def _relay(self, conversation_id: str, reply: BotReply) -> None:
         for said in reply.messages:
@@ -246,12 +359,29 @@ class Desk:
         )
         await self._announce_waiting(updated)
 
-    async def _bot_unavailable(self, conversation: Conversation) -> None:
-        await self._say(conversation.id, "system", messages.BOT_UNAVAILABLE)
+    async def _bot_unavailable(
+        self, conversation: Conversation, waiting_since: datetime | None = None
+    ) -> None:
+        """Fail open: the customer's messages are kept for the bot, people are told.
+
+        With ``waiting_since`` (the bot failed again right after taking the conversation
+        back) the customer was told already: it quietly rejoins the queue in its place.
+        """
+        if waiting_since is None:
+            await self._say(conversation.id, "system", messages.BOT_UNAVAILABLE)
+            updated = await self._move(
+                conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE
+            )
+            await self._announce_waiting(updated)
+            return
         updated = await self._move(
-            conversation.id, Event.BOT_UNAVAILABLE, reason=HandoffReason.ASSISTANT_UNAVAILABLE.value
+            conversation.id,
+            Event.BOT_UNAVAILABLE,
+            reason=ASSISTANT_UNAVAILABLE,
+            waiting_since=waiting_since,
         )
-        await self._announce_waiting(updated)
+        await self._push_state(updated)
+        await self._refresh_waiting_positions()
 
     async def _announce_waiting(self, conversation: Conversation) -> None:
         position = await self._db(self.conversations.queue_position, conversation)

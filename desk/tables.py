@@ -73,11 +73,24 @@ class MessageRow(Base):
     buttons = Column(JSON, nullable=True)
     client_id = Column(String(64), nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    # What the bot still has to be sent for this customer message (its text, or the
+    # button payload the customer pressed); NULL once the bot answered it, or when it
+    # was never the bot's to answer. Set in the same insert as the message.
+    bot_input = Column(Text, nullable=True)
+    # Whether bot_input is a button payload the bot offered (Rasa may read it as an
+    # intent) rather than typed text (always through the NLU).
+    bot_payload = Column(Boolean, nullable=False, default=False)
 
     __table_args__ = (
         # A resent message (same client id) is stored once.
         UniqueConstraint("conversation_id", "client_id", name="uq_messages_client_id"),
         Index("ix_messages_conversation_id", "conversation_id", "id"),
+        Index(
+            "ix_messages_awaiting_bot",
+            "conversation_id",
+            sqlite_where=bot_input.isnot(None),
+            postgresql_where=bot_input.isnot(None),
+        ),
     )
 
 

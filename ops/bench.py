@@ -113,9 +113,12 @@ def memory_mb(pid: int, field_name: str = "VmRSS") -> float:
 
 
 async def parse_rate(
-    base_url: str, texts: list[str], concurrency: int = 10, seconds: float = 10
+    base_url: str, texts: list[str], token: str, concurrency: int = 10, seconds: float = 10
 ) -> float:
-    """Messages per second through POST /model/parse (NLU only), bounded concurrency."""
+    """Messages per second through POST /model/parse (NLU only), bounded concurrency.
+
+    ``token`` is Rasa's API token (the HTTP API refuses calls without it).
+    """
     done = 0
     deadline = time.monotonic() + seconds
     async with aiohttp.ClientSession() as http:
@@ -125,8 +128,11 @@ async def parse_rate(
             n = offset
             while time.monotonic() < deadline:
                 async with http.post(
-                    f"{base_url}/model/parse", json={"text": texts[n % len(texts)]}
+                    f"{base_url}/model/parse",
+                    json={"text": texts[n % len(texts)]},
+                    params={"token": token},
                 ) as r:
+                    r.raise_for_status()  # a refused call must not count as a parse
                     await r.read()
                 done += 1
                 n += concurrency
@@ -170,7 +176,9 @@ def measure(name: str, retrain: bool, seconds: float) -> ConfigResult:
         for language in LANGUAGES:
             if not payloads:
                 texts, _ = read_dev_set(DEV_SETS[language].path)
-                result.parse_rate[language] = asyncio.run(parse_rate(stack.rasa_url, texts))
+                result.parse_rate[language] = asyncio.run(
+                    parse_rate(stack.rasa_url, texts, stack.settings.rasa_token)
+                )
             result.load[language] = {}
             for concurrency in CONCURRENCY:
                 print(f"[{name}] {LANGUAGE_NAMES[language]}: {concurrency} concurrent "

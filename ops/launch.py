@@ -1,94 +1,53 @@
 """Start the whole product and stop it with one Ctrl-C: ``python -m ops.launch``.
 
-Brings the database schema up to date, loads the demo data (unless told not
-to), makes sure the model is trained, then starts the action server and the
-Rasa server, waits until each answers, and prints where to reach them. The
-same :class:`Stack` is used by the end-to-end tests and the benchmark.
+Brings the database schema up to date, loads the demo data (unless told not to),
+makes sure the model is trained, then starts the action server, the Rasa server and
+the desk under a :class:`ops.supervisor.Supervisor` (a crashed one is restarted, the
+others keep serving), waits until each answers, and prints where to reach them.
+Internal APIs are locked: a random RASA_TOKEN and ACTION_SERVER_TOKEN are made for
+this run when not set. The same :class:`Stack` is used by the end-to-end tests and
+the benchmark. The children's output goes to log files (LOG_DIR).
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
+import logging
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
 from desk.staff_accounts import StaffAccounts
 from ops.cli import cmd_load_demo
 from ops.model import ensure_model, rasa_env
+from ops.progress import StepFailed
 from ops.schema import upgrade_database
-from payhelp.settings import PROJECT_ROOT, VAR_DIR, Settings
+from ops.supervisor import Child, ChildSpec, RestartPolicy, Supervisor
+from payhelp.settings import Settings
 from payhelp.store.database import make_engine, make_session_factory
 
 STARTUP_TIMEOUT_S = 240.0
 DEMO_STAFF_USERNAME = "alex"
 DEMO_STAFF_NAME = "Alex"
+TOKEN_BYTES = 32
+
+ACTION_SERVER = "action server"
+RASA_SERVER = "rasa server"
+DESK = "desk"
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: ask Linux to SIGTERM us when the launcher dies."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass  # not Linux: the launcher's own shutdown still stops the children
-
-
-@dataclass
-class Process:
-    name: str
-    command: list[str]
-    health_url: str
-    env: dict[str, str]
-    log_path: Path
-    popen: subprocess.Popen | None = field(default=None, repr=False)
-
-    def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        # Own session: a Ctrl-C reaches only the launcher, which stops the children in
-        # order; and a child dies with the launcher if the launcher is killed outright.
-        self.popen = subprocess.Popen(
-            self.command,
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        log.close()
-
-    def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(self.health_url, timeout=2) as reply:
-                return 200 <= reply.status < 300
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def stop(self, grace_s: float = 10.0) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        self.popen.send_signal(signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait()
-
-    def log_tail(self, lines: int = 30) -> str:
-        if not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+def with_secrets(settings: Settings) -> Settings:
+    """The settings, with a fresh random token for each internal API that has none."""
+    return replace(
+        settings,
+        rasa_token=settings.rasa_token or secrets.token_urlsafe(TOKEN_BYTES),
+        action_server_token=settings.action_server_token or secrets.token_urlsafe(TOKEN_BYTES),
+    )
 
 
 def child_env(settings: Settings) -> dict[str, str]:
@@ -97,70 +56,94 @@ def child_env(settings: Settings) -> dict[str, str]:
         **rasa_env(),
         **settings.to_env(),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
-        "SANIC_HOST": settings.host,
         "PYTHONUNBUFFERED": "1",
     }
 
 
+def action_server_spec(settings: Settings, port: int, log_dir: Path, n: int = 1) -> ChildSpec:
+    env = {**child_env(settings), "ACTION_PORT": str(port)}
+    return ChildSpec(
+        _numbered(ACTION_SERVER, n),
+        [sys.executable, "-m", "ops.action_server"],
+        f"http://127.0.0.1:{port}/health",
+        env,
+        log_dir / _numbered("actions", n, sep="-", suffix=".log"),
+    )
+
+
+def rasa_spec(settings: Settings, model: Path, port: int, log_dir: Path, n: int = 1) -> ChildSpec:
+    command = [
+        sys.executable, "-m", "ops.rasa_server",
+        "--model", str(model),
+        "--enable-api",
+        "--interface", settings.host,
+        "--port", str(port),
+        "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml",
+    ]  # fmt: skip
+    return ChildSpec(
+        _numbered(RASA_SERVER, n),
+        command,
+        f"http://127.0.0.1:{port}/",
+        child_env(settings),
+        log_dir / _numbered("rasa", n, sep="-", suffix=".log"),
+    )
+
+
+def desk_spec(settings: Settings, port: int, log_dir: Path, n: int = 1) -> ChildSpec:
+    env = {**child_env(settings), "DESK_PORT": str(port)}
+    return ChildSpec(
+        _numbered(DESK, n),
+        [sys.executable, "-m", "desk"],
+        f"http://127.0.0.1:{port}/health",
+        env,
+        log_dir / _numbered("desk", n, sep="-", suffix=".log"),
+    )
+
+
+def _numbered(name: str, n: int, sep: str = " ", suffix: str = "") -> str:
+    """'rasa server' for the first instance, 'rasa server 2' for the second, ..."""
+    return (name if n == 1 else f"{name}{sep}{n}") + suffix
+
+
 class Stack:
-    """The action server and the Rasa server, started together and stopped together."""
+    """The action server, the Rasa server and (optionally) the desk, supervised together.
+
+    Entering starts them and waits until each answers; from then on a crashed one is
+    restarted while the others keep serving. Leaving stops them all. The settings get
+    generated tokens for the internal APIs where none were set (see ``stack.settings``).
+    """
 
     def __init__(
         self,
         settings: Settings,
         model: Path,
-        log_dir: Path = VAR_DIR / "logs",
+        log_dir: Path | None = None,
         with_desk: bool = True,
+        policy: RestartPolicy | None = None,
     ) -> None:
-        env = child_env(settings)
-        rasa_command = [
-            sys.executable, "-m", "rasa", "run",
-            "--model", str(model),
-            "--enable-api",
-            "--interface", settings.host,
-            "--port", str(settings.rasa_port),
-            "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml",
-        ]  # fmt: skip
-        if settings.rasa_token:
-            rasa_command += ["--auth-token", settings.rasa_token]
-        self.settings = settings
-        self.processes = [
-            Process(
-                "action server",
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                 "--port", str(settings.action_port)],
-                f"http://127.0.0.1:{settings.action_port}/health",
-                env,
-                log_dir / "actions.log",
-            ),
-            Process(
-                "rasa server",
-                rasa_command,
-                f"http://127.0.0.1:{settings.rasa_port}/",
-                env,
-                log_dir / "rasa.log",
-            ),
-        ]  # fmt: skip
+        self.settings = settings = with_secrets(settings)
+        log_dir = Path(log_dir or settings.log_dir)
+        self.log_dir = log_dir
+        specs = [
+            action_server_spec(settings, settings.action_port, log_dir),
+            rasa_spec(settings, model, settings.rasa_port, log_dir),
+        ]
         if with_desk:
-            self.processes.append(
-                Process(
-                    "desk",
-                    [sys.executable, "-m", "desk"],
-                    f"http://127.0.0.1:{settings.desk_port}/health",
-                    env,
-                    log_dir / "desk.log",
-                )
-            )
+            specs.append(desk_spec(settings, settings.desk_port, log_dir))
+        self.supervisor = Supervisor(specs, policy)
+
+    @property
+    def processes(self) -> list[Child]:
+        return self.supervisor.children
 
     def __enter__(self) -> Stack:
         try:
-            for process in self.processes:
-                process.start()
-            self.wait_until_healthy()
+            self.supervisor.start(STARTUP_TIMEOUT_S)
         except BaseException:
-            self.stop()
+            self.supervisor.stop()
             raise
+        self.supervisor.watch()
         return self
 
     def __exit__(
@@ -171,33 +154,8 @@ class Stack:
     ) -> None:
         self.stop()
 
-    def wait_until_healthy(self, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
-        deadline = time.monotonic() + timeout_s
-        waiting = list(self.processes)
-        while waiting:
-            for process in list(waiting):
-                assert process.popen is not None
-                if process.popen.poll() is not None:
-                    raise RuntimeError(
-                        f"{process.name} exited with code {process.popen.returncode}; "
-                        f"last lines of {process.log_path}:\n{process.log_tail()}"
-                    )
-                if process.healthy():
-                    waiting.remove(process)
-            if waiting and time.monotonic() > deadline:
-                names = ", ".join(p.name for p in waiting)
-                raise TimeoutError(f"{names} did not come up within {timeout_s:.0f} s")
-            time.sleep(0.5)
-
-    def first_exited(self) -> Process | None:
-        return next(
-            (p for p in self.processes if p.popen is not None and p.popen.poll() is not None),
-            None,
-        )
-
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.stop()
+        self.supervisor.stop()
 
     @property
     def rasa_url(self) -> str:
@@ -218,7 +176,7 @@ def prepare_databases(settings: Settings, load_demo: bool = True) -> None:
 def prepare(settings: Settings, load_demo: bool) -> Path:
     """Everything before the servers start: schema, demo data, model."""
     prepare_databases(settings, load_demo)
-    return ensure_model()
+    return ensure_model(log_dir=Path(settings.log_dir))
 
 
 def ensure_demo_staff(settings: Settings) -> tuple[str, str] | None:
@@ -235,44 +193,78 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _log_supervision(log_dir: Path) -> None:
+    """Restarts and crashes: on the terminal, and in launcher.log."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    supervision = logging.getLogger("ops.supervisor")
+    supervision.setLevel(logging.INFO)
+    formatter = logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S")
+    for handler in (
+        logging.StreamHandler(sys.stderr),
+        logging.FileHandler(log_dir / "launcher.log"),
+    ):
+        handler.setFormatter(formatter)
+        supervision.addHandler(handler)
+
+
+def banner(stack: Stack, new_staff: tuple[str, str] | None) -> str:
+    staff_line = (
+        f"  Staff login:   {new_staff[0]} / {new_staff[1]}   (new account; shown once)\n"
+        if new_staff
+        else "  Staff login:   an existing account (make staff-account STAFF=... NAME=...)\n"
+    )
+    token = stack.settings.rasa_token
+    return (
+        "\nThe payment-help assistant is running.\n"
+        f"  Shop + chat:   {stack.desk_url}/\n"
+        f"  Staff console: {stack.desk_url}/staff\n"
+        f"{staff_line}"
+        f"  Bot (REST):    POST {stack.rasa_url}/webhooks/rest/webhook\n"
+        '                 body: {"sender": "me", "message": "my payment failed"}\n'
+        f"  Rasa HTTP API: {stack.rasa_url}/conversations/<sender>/tracker?token={token}\n"
+        f"  Logs:          {stack.log_dir}\n"
+        "Press Ctrl-C to stop everything."
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-demo", action="store_true", help="don't (re)load the demo orders")
     args = parser.parse_args()
-    settings = Settings.from_env()
-    model = prepare(settings, load_demo=not args.no_demo)
-    new_staff = ensure_demo_staff(settings)
-    print("starting the action server, the Rasa server and the desk ...", flush=True)
+    settings = with_secrets(Settings.from_env())
+    log_dir = Path(settings.log_dir)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # even if started with SIGINT ignored
-    with Stack(settings, model) as stack:
-        staff_line = (
-            f"  Staff login:   {new_staff[0]} / {new_staff[1]}   (new account; shown once)\n"
-            if new_staff
-            else "  Staff login:   an existing account (make staff-account STAFF=... NAME=...)\n"
-        )
-        print(
-            "\nThe payment-help assistant is running.\n"
-            f"  Shop + chat:   {stack.desk_url}/\n"
-            f"  Staff console: {stack.desk_url}/staff\n"
-            f"{staff_line}"
-            f"  Bot (REST):    POST {stack.rasa_url}/webhooks/rest/webhook\n"
-            '                 body: {"sender": "me", "message": "my payment failed"}\n'
-            f"  Rasa HTTP API: {stack.rasa_url}/conversations/<sender>/tracker\n"
-            f"  Logs:          {VAR_DIR / 'logs'}\n"
-            "Press Ctrl-C to stop everything.",
-            flush=True,
-        )
-        try:
-            while (exited := stack.first_exited()) is None:
-                time.sleep(1)
-            print(f"{exited.name} stopped unexpectedly:\n{exited.log_tail()}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\nstopping ...", flush=True)
+    try:
+        model = prepare(settings, load_demo=not args.no_demo)
+    except StepFailed as failure:
+        print(failure, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    _log_supervision(log_dir)
+    print("starting the action server, the Rasa server and the desk ...", end="", flush=True)
+    started = time.monotonic()
+    try:
+        with Stack(settings, model, log_dir) as stack:
+            print(f" ready in {time.monotonic() - started:.0f} s", flush=True)
+            # Only now: a password made for a run that failed to start would be lost.
+            print(banner(stack, ensure_demo_staff(settings)), flush=True)
+            try:
+                while True:
+                    time.sleep(3600)  # the supervisor's thread does the work; signals end this
+            except KeyboardInterrupt:
+                print("\nstopping ...", flush=True)
+    except KeyboardInterrupt:  # during start-up
+        print("\nstopped.", flush=True)
+        return 130
+    except (RuntimeError, TimeoutError) as problem:  # a service could not start at all
+        print(f" failed.\n{problem}", file=sys.stderr)
+        return 1
+    print("stopped.", flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    os.chdir(PROJECT_ROOT)
+    os.chdir(Path(__file__).resolve().parent.parent)
     sys.exit(main())

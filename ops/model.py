@@ -2,6 +2,7 @@
 
 The fingerprint covers config.yml, domain.yml, every file under data/ and the Rasa
 version; it is stored next to the model. A matching fingerprint skips training.
+Training prints one progress line; Rasa's own output goes to the log (LOG_DIR).
 """
 
 from __future__ import annotations
@@ -9,17 +10,21 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import subprocess
 import sys
-import time
+from importlib.metadata import version
 from pathlib import Path
 
-from payhelp.settings import PROJECT_ROOT, VAR_DIR
+from ops.progress import StepFailed, run_quietly
+from payhelp.settings import PROJECT_ROOT, VAR_DIR, Settings
 
 MODEL_DIR = PROJECT_ROOT / "models"
 MODEL_NAME = "payhelp"
 MODEL_PATH = MODEL_DIR / f"{MODEL_NAME}.tar.gz"
 FINGERPRINT_PATH = MODEL_DIR / f"{MODEL_NAME}.fingerprint"
+
+
+# Rasa's log lines that say how far training is.
+TRAINING_STAGE = r"(Validating \w+|Starting to train component '\w+'|Finished training component '\w+'|model is trained)"
 
 
 def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
@@ -29,9 +34,7 @@ def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
 
 
 def fingerprint(root: Path = PROJECT_ROOT) -> str:
-    import rasa
-
-    digest = hashlib.sha256(f"rasa {rasa.__version__}\n".encode())
+    digest = hashlib.sha256(f"rasa {version('rasa')}\n".encode())
     for path in training_inputs(root):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
@@ -49,7 +52,7 @@ def rasa_env() -> dict[str, str]:
     }
 
 
-def ensure_model(force: bool = False) -> Path:
+def ensure_model(force: bool = False, log_dir: Path | None = None) -> Path:
     """The current model, trained first if the inputs changed since the last one."""
     wanted = fingerprint()
     current = FINGERPRINT_PATH.read_text().strip() if FINGERPRINT_PATH.exists() else ""
@@ -57,38 +60,31 @@ def ensure_model(force: bool = False) -> Path:
         print(f"model is up to date ({MODEL_PATH.relative_to(PROJECT_ROOT)})")
         return MODEL_PATH
     MODEL_DIR.mkdir(exist_ok=True)
-    print("training the Rasa model (data, domain or config changed) ...", flush=True)
-    started = time.perf_counter()
-    subprocess.run(
+    log_dir = log_dir or Path(Settings.from_env().log_dir)
+    run_quietly(
         [
-            sys.executable,
-            "-m",
-            "rasa",
-            "train",
-            "--config",
-            "config.yml",
-            "--domain",
-            "domain.yml",
-            "--data",
-            "data",
-            "--out",
-            str(MODEL_DIR),
-            "--fixed-model-name",
-            MODEL_NAME,
+            sys.executable, "-m", "rasa", "train",
+            "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+            "--out", str(MODEL_DIR), "--fixed-model-name", MODEL_NAME,
         ],
-        cwd=PROJECT_ROOT,
+        log_dir / "train.log",
+        "training the Rasa model (data, domain or config changed)",
+        hint=TRAINING_STAGE,
         env=rasa_env(),
-        check=True,
-    )
+        cwd=PROJECT_ROOT,
+    )  # fmt: skip
     FINGERPRINT_PATH.write_text(wanted + "\n")
-    print(f"model trained in {time.perf_counter() - started:.1f} s -> {MODEL_PATH}")
     return MODEL_PATH
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--force", action="store_true", help="train even if nothing changed")
-    ensure_model(parser.parse_args().force)
+    try:
+        ensure_model(parser.parse_args().force)
+    except StepFailed as failure:
+        print(failure, file=sys.stderr)
+        return 1
     return 0
 
 

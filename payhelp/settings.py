@@ -73,12 +73,20 @@ class Settings:
     rasa_port: int = 5005
     action_port: int = 5055
     desk_port: int = 8000
+    # Shared secrets of the internal APIs: Rasa's HTTP API (--auth-token) and the
+    # action server (the action endpoint's token). `make run` generates each one
+    # that is not set; see ops.launch.with_secrets.
     rasa_token: str = ""
+    action_server_token: str = ""
     log_level: str = "INFO"
+    # Where the launcher's children (and `make run`'s set-up steps) write their logs.
+    log_dir: str = field(default_factory=lambda: str(VAR_DIR / "logs"))
     # The desk (support console and chat widget).
     desk_session_hours: int = 8
     desk_allowed_origins: tuple[str, ...] = ("*",)
     desk_rasa_timeout_s: int = 10
+    # How often the desk checks whether the bot is back after failing open.
+    desk_bot_check_s: int = 5
     desk_messages_per_minute: int = 20
     desk_max_message_chars: int = 2000
     # New chats per client address per minute (POST /api/chat/start).
@@ -115,10 +123,13 @@ class Settings:
             "ACTION_PORT": str(self.action_port),
             "DESK_PORT": str(self.desk_port),
             "RASA_TOKEN": self.rasa_token,
+            "ACTION_SERVER_TOKEN": self.action_server_token,
             "LOG_LEVEL": self.log_level,
+            "LOG_DIR": self.log_dir,
             "DESK_SESSION_HOURS": str(self.desk_session_hours),
             "DESK_ALLOWED_ORIGINS": ",".join(self.desk_allowed_origins),
             "DESK_RASA_TIMEOUT_S": str(self.desk_rasa_timeout_s),
+            "DESK_BOT_CHECK_S": str(self.desk_bot_check_s),
             "DESK_MESSAGES_PER_MINUTE": str(self.desk_messages_per_minute),
             "DESK_MAX_MESSAGE_CHARS": str(self.desk_max_message_chars),
             "DESK_CHAT_STARTS_PER_MINUTE": str(self.desk_chat_starts_per_minute),
@@ -197,12 +208,15 @@ class Settings:
             action_port=number("ACTION_PORT", defaults.action_port),
             desk_port=number("DESK_PORT", defaults.desk_port),
             rasa_token=env.get("RASA_TOKEN", "").strip(),
+            action_server_token=env.get("ACTION_SERVER_TOKEN", "").strip(),
             log_level=text("LOG_LEVEL", defaults.log_level).upper(),
+            log_dir=text("LOG_DIR", defaults.log_dir),
             desk_session_hours=number("DESK_SESSION_HOURS", defaults.desk_session_hours),
             desk_allowed_origins=tuple(
                 o.strip() for o in text("DESK_ALLOWED_ORIGINS", "*").split(",") if o.strip()
             ),
             desk_rasa_timeout_s=number("DESK_RASA_TIMEOUT_S", defaults.desk_rasa_timeout_s),
+            desk_bot_check_s=number("DESK_BOT_CHECK_S", defaults.desk_bot_check_s),
             desk_messages_per_minute=number(
                 "DESK_MESSAGES_PER_MINUTE", defaults.desk_messages_per_minute
             ),

@@ -32,19 +32,35 @@ class ScriptedBot:
     down: bool = False
     received: list[tuple[str, str]] = field(default_factory=list)
     handed_back: list[str] = field(default_factory=list)
+    retried: list[tuple[str, int]] = field(default_factory=list)
     # Texts the desk marked as button payloads (only those are read as intents).
     payloads: list[str] = field(default_factory=list)
     # Replies to intents the desk triggers (greet, request_callback); none if unscripted.
     intents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     triggered: list[tuple[str, str]] = field(default_factory=list)
 
-    async def send(self, conversation_id: str, text: str, payload: bool = False) -> BotReply:
+    async def send(
+        self,
+        conversation_id: str,
+        text: str,
+        payload: bool = False,
+        message_id: int | None = None,
+    ) -> BotReply:
         self.received.append((conversation_id, text))
         if payload:
             self.payloads.append(text)
         if self.down:
             raise BotUnavailable("scripted outage")
         return read_reply(self.replies.get(text, [{"text": f"echo: {text}"}]))
+
+    async def prepare_retry(self, conversation_id: str, message_id: int) -> bool:
+        if self.down:
+            raise BotUnavailable("scripted outage")
+        self.retried.append((conversation_id, message_id))
+        return False
+
+    async def ready(self) -> bool:
+        return not self.down
 
     async def hand_back(self, conversation_id: str, greet: bool = True) -> BotReply:
         if self.down:

@@ -8,7 +8,7 @@ import pytest
 
 import desk.tables  # noqa: F401  (the desk's tables)
 from desk.conversations import Conflict, ConversationStore, token_hash
-from desk.routing import Event, InvalidTransition, Status
+from desk.routing import ASSISTANT_UNAVAILABLE, Event, InvalidTransition, Status
 from desk.staff_accounts import AccountError, StaffAccounts
 
 
@@ -144,3 +144,68 @@ def test_staff_accounts(sessions) -> None:
     assert accounts.session(token) is None
     expired, _ = accounts.open_session(agent, hours=0)
     assert accounts.session(expired) is None
+
+
+def test_messages_the_bot_owes_are_kept_in_order_until_answered(store: ConversationStore) -> None:
+    conversation, _ = store.start()
+    first, _ = store.add_message(conversation.id, "customer", "hi", bot_input="hi")
+    store.add_message(conversation.id, "system", "notice")
+    second, _ = store.add_message(conversation.id, "customer", "Yes", bot_input="/affirm")
+    assert [(o.message_id, o.text) for o in store.awaiting_bot(conversation.id)] == [
+        (first.id, "hi"),
+        (second.id, "/affirm"),
+    ]
+    store.answered_by_bot(first.id)
+    assert [o.message_id for o in store.awaiting_bot(conversation.id)] == [second.id]
+    assert store.owed_by_bot() == [conversation.id]  # the bot has it, and owes an answer
+    store.answered_by_bot(second.id)
+    assert store.awaiting_bot(conversation.id) == [] and store.owed_by_bot() == []
+
+
+def test_the_bot_takes_back_only_what_waits_because_it_failed(
+    store: ConversationStore, agents
+) -> None:
+    failed, _ = store.start()
+    asked, _ = store.start()
+    store.transition(failed.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE)
+    store.transition(asked.id, Event.HANDOFF, reason="customer_request")
+    assert store.owed_by_bot() == [failed.id]
+    with pytest.raises(InvalidTransition, match="for customer_request"):
+        store.transition(asked.id, Event.BOT_RECOVERED)
+    back = store.transition(failed.id, Event.BOT_RECOVERED)
+    assert (back.status, back.waiting_since, back.agent_id) == (Status.BOT, None, None)
+    assert store.owed_by_bot() == []
+
+
+def test_a_person_taking_over_clears_what_the_bot_owed(store: ConversationStore, agents) -> None:
+    alex, _ = agents
+    conversation, _ = store.start()
+    store.add_message(conversation.id, "customer", "hello?", bot_input="hello?")
+    store.transition(conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE)
+    assert len(store.awaiting_bot(conversation.id)) == 1  # failing open keeps it for the bot
+    store.transition(conversation.id, Event.CLAIM, agent_id=alex.id)
+    assert store.awaiting_bot(conversation.id) == []
+    with pytest.raises(InvalidTransition):  # and the bot cannot take it from Alex
+        store.transition(conversation.id, Event.BOT_RECOVERED)
+
+
+def test_bot_recovered_is_a_compare_and_set_with_the_claim(
+    store: ConversationStore, agents
+) -> None:
+    alex, _ = agents
+    for _ in range(5):
+        conversation, _ = store.start()
+        store.transition(conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE)
+
+        def move(event, conversation_id=conversation.id):
+            changes = {"agent_id": alex.id} if event is Event.CLAIM else {}
+            try:
+                return store.transition(conversation_id, event, **changes)
+            except (Conflict, InvalidTransition):
+                return None
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(move, [Event.CLAIM, Event.BOT_RECOVERED]))
+        winners = [r for r in results if r is not None]
+        assert len(winners) == 1
+        assert store.get(conversation.id).status is winners[0].status

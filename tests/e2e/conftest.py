@@ -58,14 +58,15 @@ class Bot:
         return sender, [self.say(sender, text) for text in texts]
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        with urllib.request.urlopen(f"{self.base}/conversations/{sender}/tracker", timeout=30) as r:
+        url = f"{self.base}/conversations/{sender}/tracker?token={self.settings.rasa_token}"
+        with urllib.request.urlopen(url, timeout=30) as r:
             return json.load(r)
 
 
 def start_bot(settings: Settings, log_dir: Path) -> Iterator[Bot]:
     prepare_databases(settings)
-    with Stack(settings, ensure_model(), log_dir, with_desk=False):
-        yield Bot(settings, log_dir)
+    with Stack(settings, ensure_model(), log_dir, with_desk=False) as stack:
+        yield Bot(stack.settings, log_dir)
 
 
 @pytest.fixture(scope="session")

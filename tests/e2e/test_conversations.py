@@ -169,7 +169,8 @@ def test_a_question_inside_the_callback_form_is_explained_and_asked_again(bot: B
 def test_a_new_conversation_opens_with_the_greeting_and_nothing_else(bot: Bot) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:10]}"
     status, reply = bot.post(
-        f"/conversations/{sender}/trigger_intent", json.dumps({"name": "greet"}).encode()
+        f"/conversations/{sender}/trigger_intent?token={bot.settings.rasa_token}",
+        json.dumps({"name": "greet"}).encode(),
     )
     assert status == 200
     [greeting] = reply["messages"]

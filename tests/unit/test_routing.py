@@ -1,6 +1,16 @@
 import pytest
 
-from desk.routing import TRANSITIONS, Event, InvalidTransition, Status, bot_answers, next_status
+from desk.routing import (
+    ASSISTANT_UNAVAILABLE,
+    BOT_OWES_NOTHING_AFTER,
+    TRANSITIONS,
+    Event,
+    InvalidTransition,
+    Status,
+    bot_answers,
+    bot_takes_back,
+    next_status,
+)
 
 S, E = Status, Event
 
@@ -52,3 +62,21 @@ def test_every_status_can_get_back_to_the_bot() -> None:
                     reachable.add(target)
                     frontier.append(target)
         assert S.BOT in reachable
+
+
+def test_the_bot_takes_back_only_conversations_it_failed() -> None:
+    assert next_status(S.WAITING, E.BOT_RECOVERED, ASSISTANT_UNAVAILABLE) is S.BOT
+    for reason in (None, "customer_request", "needs_staff"):
+        with pytest.raises(InvalidTransition, match="bot_recovered"):
+            next_status(S.WAITING, E.BOT_RECOVERED, reason)
+    for status in (S.BOT, S.WITH_AGENT, S.RESOLVED):
+        with pytest.raises(InvalidTransition):
+            next_status(status, E.BOT_RECOVERED, ASSISTANT_UNAVAILABLE)
+    assert bot_takes_back(S.WAITING, ASSISTANT_UNAVAILABLE)
+    assert not bot_takes_back(S.WITH_AGENT, ASSISTANT_UNAVAILABLE)
+    assert not bot_takes_back(S.WAITING, "customer_request")
+
+
+def test_the_bot_owes_nothing_once_a_person_or_a_fresh_start_takes_over() -> None:
+    expected = {E.HANDOFF, E.CLAIM, E.HAND_BACK, E.RESOLVE, E.LEAVE_QUEUE}
+    assert expected == BOT_OWES_NOTHING_AFTER

@@ -53,3 +53,13 @@ def test_to_env_round_trips() -> None:
         shop_timezone="Europe/Berlin",
     )
     assert Settings.from_env(custom.to_env()) == custom
+
+
+def test_resilience_settings_are_read() -> None:
+    settings = Settings.from_env(
+        {"ACTION_SERVER_TOKEN": " s3cret ", "LOG_DIR": "/tmp/logs", "DESK_BOT_CHECK_S": "2"}
+    )
+    assert settings.action_server_token == "s3cret"
+    assert settings.log_dir == "/tmp/logs"
+    assert settings.desk_bot_check_s == 2
+    assert Settings.from_env({}).log_dir.endswith("var/logs")
