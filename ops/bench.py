@@ -2,16 +2,19 @@
 
 For each configuration (bench/default_config.yml and config.yml, same data and domain):
 training time (from an empty Rasa cache), model load time and resident memory of the
-Rasa server once it answers, dev-set accuracy, the NLU-only parse rate
-(``POST /model/parse``), and end-to-end REST latency (p50/p95) and throughput at 1, 10
-and 50 concurrent simulated customers, with the action server and the demo data in the
-loop (ops/loadgen.py). A third column, bench/floor_config.yml, runs the same
-conversations as intents with no NLU at all: the ceiling any configuration could reach
-on this machine. Prints a side-by-side table and writes bench/results.md and
-bench/results.json.
+Rasa server (after load and at its peak), dev-set accuracy in each language, the
+NLU-only parse rate (``POST /model/parse``) on each language's dev set, and end-to-end
+REST latency (p50/p95) and throughput at 1, 10 and 50 concurrent simulated customers
+writing English and, separately, Chinese, with the action server and the demo data in
+the loop (ops/loadgen.py). A third column, bench/floor_config.yml, runs the same
+conversations as button payloads with no NLU at all: the ceiling any configuration could
+reach on this machine. Writes bench/results.md (keeping its hand-written notes below the
+``NOTES_MARKER`` line) and bench/results.json.
 
 A trained model is reused while its inputs are unchanged (its training time is the one
-measured when it was trained); ``--retrain`` trains both again.
+measured when it was trained); ``--retrain`` trains again. ``--configs project,floor``
+measures only those; the others' figures are kept from bench/results.json when they were
+measured on the same inputs, and shown as not measured otherwise.
 """
 
 from __future__ import annotations
@@ -25,35 +28,45 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from ops.launch import Stack, prepare_databases
-from ops.loadgen import run_load
+from ops.loadgen import LANGUAGES, run_load
 from ops.model import rasa_env, training_inputs
-from ops.nlu_eval import DEV_SET, evaluate_dev_set, read_dev_set
+from ops.nlu_eval import DEV_SETS, LANGUAGE_NAMES, evaluate_dev_set, read_dev_set
 from payhelp.settings import PROJECT_ROOT, Settings
 
 BENCH = PROJECT_ROOT / "bench"
 WORK = BENCH / "work"
+RESULTS_JSON = BENCH / "results.json"
+RESULTS_MD = BENCH / "results.md"
+NOTES_MARKER = "<!-- notes: written by hand, kept by make bench -->"
 CONCURRENCY = (1, 10, 50)
+CONFIGS = {  # name: (config file, port base, sends payloads instead of text)
+    "default": (BENCH / "default_config.yml", 15005, False),
+    "project": (PROJECT_ROOT / "config.yml", 15105, False),
+    "floor": (BENCH / "floor_config.yml", 15205, True),
+}
 
 
 @dataclass
 class ConfigResult:
     name: str
     config: str
+    fingerprint: str = ""
+    measured_at: str = ""
     train_s: float = 0.0
     load_s: float = 0.0
     rss_mb: float = 0.0
-    in_scope_accuracy: float = 0.0
-    payment_family_recall: float = 0.0
-    false_trigger_rate: float = 0.0
-    parse_rate: float = 0.0
-    load: dict[int, dict[str, float]] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0
+    dev: dict[str, dict[str, float]] = field(default_factory=dict)
+    parse_rate: dict[str, float] = field(default_factory=dict)
+    # language -> concurrency (as text, for JSON) -> figures
+    load: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
 
 
 def _fingerprint(config: Path) -> str:
@@ -91,9 +104,10 @@ def train(name: str, config: Path, retrain: bool) -> tuple[Path, float]:
     return model, seconds
 
 
-def resident_mb(pid: int) -> float:
+def memory_mb(pid: int, field_name: str = "VmRSS") -> float:
+    """``VmRSS`` (resident now) or ``VmHWM`` (resident at the peak) of a process, in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field_name + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -128,17 +142,20 @@ async def parse_rate(
         return done / (time.monotonic() - started)
 
 
-def measure(
-    name: str, config: Path, retrain: bool, seconds: float, port_base: int, floor: bool = False
-) -> ConfigResult:
-    """All figures for one configuration; ``floor`` sends intents, skipping the NLU."""
-    result = ConfigResult(name, str(config.relative_to(PROJECT_ROOT)))
+def measure(name: str, retrain: bool, seconds: float) -> ConfigResult:
+    """All figures for one configuration."""
+    config, port_base, payloads = CONFIGS[name]
+    result = ConfigResult(name, str(config.relative_to(PROJECT_ROOT)), _fingerprint(config))
+    result.measured_at = time.strftime("%Y-%m-%d %H:%M %Z")
     model, result.train_s = train(name, config, retrain)
-    if not floor:
-        dev, _ = evaluate_dev_set(model)
-        result.in_scope_accuracy = dev.in_scope_accuracy
-        result.payment_family_recall = dev.payment_family_recall
-        result.false_trigger_rate = dev.false_trigger_rate
+    if not payloads:
+        for language, dev_set in DEV_SETS.items():
+            dev, _ = evaluate_dev_set(model, dev_set.path)
+            result.dev[language] = {
+                "in_scope_accuracy": dev.in_scope_accuracy,
+                "payment_family_recall": dev.payment_family_recall,
+                "false_trigger_rate": dev.false_trigger_rate,
+            }
     root = WORK / f"run-{name}"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
@@ -155,91 +172,111 @@ def measure(
         result.load_s = time.perf_counter() - started
         rasa = stack.processes[1].popen
         assert rasa is not None
-        result.rss_mb = resident_mb(rasa.pid)
-        if not floor:
-            texts, _ = read_dev_set(DEV_SET)
-            result.parse_rate = asyncio.run(
-                parse_rate(stack.rasa_url, texts, stack.settings.rasa_token)
-            )
-        for concurrency in CONCURRENCY:
-            print(
-                f"[{name}] {concurrency} concurrent customers for {seconds:.0f} s ...", flush=True
-            )
-            run = asyncio.run(run_load(stack.rasa_url, concurrency, seconds, payloads=floor))
-            result.load[concurrency] = {
-                "throughput": run.throughput,
-                "p50_ms": run.percentile(50),
-                "p95_ms": run.percentile(95),
-                "messages": len(run.latencies_ms),
-                "errors": run.errors,
-                "diagnosed": run.diagnosed / run.conversations if run.conversations else 0.0,
-            }
+        result.rss_mb = memory_mb(rasa.pid)
+        for language in LANGUAGES:
+            if not payloads:
+                texts, _ = read_dev_set(DEV_SETS[language].path)
+                result.parse_rate[language] = asyncio.run(
+                    parse_rate(stack.rasa_url, texts, stack.settings.rasa_token)
+                )
+            result.load[language] = {}
+            for concurrency in CONCURRENCY:
+                print(f"[{name}] {LANGUAGE_NAMES[language]}: {concurrency} concurrent "
+                      f"customers for {seconds:.0f} s ...", flush=True)  # fmt: skip
+                run = asyncio.run(
+                    run_load(stack.rasa_url, concurrency, seconds, payloads=payloads,
+                             language=language)
+                )  # fmt: skip
+                result.load[language][str(concurrency)] = {
+                    "throughput": run.throughput,
+                    "p50_ms": run.percentile(50),
+                    "p95_ms": run.percentile(95),
+                    "messages": len(run.latencies_ms),
+                    "errors": run.errors,
+                    "diagnosed": run.diagnosed / run.conversations if run.conversations else 0.0,
+                }
+        result.peak_rss_mb = memory_mb(rasa.pid, "VmHWM")
     return result
 
 
-def table(default: ConfigResult, ours: ConfigResult, floor: ConfigResult) -> str:
-    def row(label: str, fmt: str, a: Any, b: Any, c: Any = "n/a", ratio: bool = False) -> str:
-        extra = f" ({b / a:.1f}×)" if ratio and a else ""
-        third = c if isinstance(c, str) else fmt.format(c)
-        return f"| {label} | {fmt.format(a)} | {fmt.format(b)}{extra} | {third} |"
+def previous_results() -> dict[str, ConfigResult]:
+    if not RESULTS_JSON.exists():
+        return {}
+    saved = json.loads(RESULTS_JSON.read_text())
+    kept = {}
+    for name, data in saved.items():
+        try:
+            kept[name] = ConfigResult(**data)
+        except TypeError:  # written by an older version of this script
+            continue
+    return kept
 
-    lines = [
-        f"| figure | Rasa default (`{default.config}`) | project (`{ours.config}`) "
-        f"| floor: no NLU (`{floor.config}`) |",
-        "|---|---|---|---|",
-        row(
-            "training time, empty cache (s)", "{:.0f}", default.train_s, ours.train_s, floor.train_s
-        ),
-        row(
-            "model load until the server answers (s)",
-            "{:.1f}",
-            default.load_s,
-            ours.load_s,
-            floor.load_s,
-        ),
-        row(
-            "Rasa server resident memory after load (MB)",
-            "{:.0f}",
-            default.rss_mb,
-            ours.rss_mb,
-            floor.rss_mb,
-        ),
-        row(
-            "dev set: exact in-scope accuracy",
-            "{:.3f}",
-            default.in_scope_accuracy,
-            ours.in_scope_accuracy,
-        ),
-        row(
-            "dev set: payment-family recall",
-            "{:.3f}",
-            default.payment_family_recall,
-            ours.payment_family_recall,
-        ),
-        row(
-            "dev set: false-trigger rate",
-            "{:.4f}",
-            default.false_trigger_rate,
-            ours.false_trigger_rate,
-        ),
-        row(
-            "NLU only: /model/parse rate, 10 concurrent (msg/s)",
-            "{:.0f}",
-            default.parse_rate,
-            ours.parse_rate,
-            ratio=True,
-        ),
-    ]
-    for c in CONCURRENCY:
-        d, o, f = default.load[c], ours.load[c], floor.load[c]
-        lines.append(row(f"end to end, {c} concurrent: throughput (msg/s)", "{:.1f}",
-                         d["throughput"], o["throughput"], f["throughput"], ratio=True))  # fmt: skip
-        lines.append(row(f"end to end, {c} concurrent: p50 / p95 (ms)", "{}",
-                         f"{d['p50_ms']:.0f} / {d['p95_ms']:.0f}", f"{o['p50_ms']:.0f} / {o['p95_ms']:.0f}",
-                         f"{f['p50_ms']:.0f} / {f['p95_ms']:.0f}"))  # fmt: skip
-        lines.append(row(f"end to end, {c} concurrent: conversations diagnosed, errors", "{}",
-                         f"{d['diagnosed']:.0%}, {d['errors']}", f"{o['diagnosed']:.0%}, {o['errors']}",
-                         f"{f['diagnosed']:.0%}, {f['errors']}"))  # fmt: skip
+
+def table(results: dict[str, ConfigResult]) -> str:
+    columns = [results.get(name) for name in CONFIGS]
+
+    def cell(r: ConfigResult | None, fmt: str, get: Any) -> str:
+        if r is None:
+            return "not measured"
+        try:
+            return fmt.format(get(r))
+        except (KeyError, TypeError):
+            return "n/a"
+
+    def row(label: str, fmt: str, get: Any) -> str:
+        return f"| {label} | " + " | ".join(cell(r, fmt, get) for r in columns) + " |"
+
+    header = " | ".join(
+        f"{label} (`{CONFIGS[name][0].relative_to(PROJECT_ROOT)}`)"
+        for name, label in zip(CONFIGS, ("Rasa default", "project", "floor: no NLU"), strict=True)
+    )
+    lines = [f"| figure | {header} |", "|---|---|---|---|"]
+    lines.append(row("training time, empty cache (s)", "{:.0f}", lambda r: r.train_s))
+    lines.append(row("model load until the server answers (s)", "{:.1f}", lambda r: r.load_s))
+    lines.append(row("Rasa server resident memory after load (MB)", "{:.0f}", lambda r: r.rss_mb))
+    lines.append(row("Rasa server peak resident memory (MB)", "{:.0f}", lambda r: r.peak_rss_mb))
+    for language in LANGUAGES:
+        name = LANGUAGE_NAMES[language]
+        for key, label, fmt in (
+            ("in_scope_accuracy", "exact in-scope accuracy", "{:.3f}"),
+            ("payment_family_recall", "payment-family recall", "{:.3f}"),
+            ("false_trigger_rate", "false-trigger rate", "{:.4f}"),
+        ):
+            lines.append(
+                row(f"{name} dev set: {label}", fmt, lambda r, k=key, lang=language: r.dev[lang][k])
+            )
+        lines.append(
+            row(f"{name}: /model/parse rate, 10 concurrent (msg/s)", "{:.0f}",
+                lambda r, lang=language: r.parse_rate[lang])
+        )  # fmt: skip
+        for c in CONCURRENCY:
+            figures = lambda r, lang=language, c=c: r.load[lang][str(c)]  # noqa: E731
+            lines.append(row(f"{name}, {c} concurrent: throughput (msg/s)", "{:.1f}",
+                             lambda r, f=figures: f(r)["throughput"]))  # fmt: skip
+            lines.append(row(f"{name}, {c} concurrent: p50 / p95 (ms)", "{}",
+                             lambda r, f=figures: f"{f(r)['p50_ms']:.0f} / {f(r)['p95_ms']:.0f}"))  # fmt: skip
+            lines.append(row(f"{name}, {c} concurrent: conversations diagnosed, errors", "{}",
+                             lambda r, f=figures: f"{f(r)['diagnosed']:.0%}, {f(r)['errors']}"))  # fmt: skip
+    return "\n".join(lines)
+
+
+def floor_ratios(results: dict[str, ConfigResult]) -> str:
+    """Project throughput as a share of the floor's, per language and concurrency."""
+    project, floor = results.get("project"), results.get("floor")
+    if project is None or floor is None:
+        return ""
+    lines = ["| language | " + " | ".join(f"{c} concurrent" for c in CONCURRENCY) + " |"]
+    lines.append("|---|" + "---|" * len(CONCURRENCY))
+    for language in LANGUAGES:
+        cells = []
+        for c in CONCURRENCY:
+            try:
+                p = project.load[language][str(c)]["throughput"]
+                f = floor.load[language][str(c)]["throughput"]
+                cells.append(f"{p / f:.2f}×")
+            except (KeyError, ZeroDivisionError):
+                cells.append("n/a")
+        lines.append(f"| {LANGUAGE_NAMES[language]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -247,32 +284,42 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--retrain", action="store_true")
     parser.add_argument("--seconds", type=float, default=20, help="per concurrency level")
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="which to measure")
     args = parser.parse_args()
-    default = measure("default", BENCH / "default_config.yml", args.retrain, args.seconds, 15005)
-    ours = measure("project", PROJECT_ROOT / "config.yml", args.retrain, args.seconds, 15105)
-    floor = measure(
-        "floor", BENCH / "floor_config.yml", args.retrain, args.seconds, 15205, floor=True
-    )
+    wanted = [name.strip() for name in args.configs.split(",") if name.strip()]
+    if unknown := [name for name in wanted if name not in CONFIGS]:
+        print(f"unknown configuration(s): {', '.join(unknown)}; choose from {', '.join(CONFIGS)}")
+        return 2
+    results = {
+        name: r
+        for name, r in previous_results().items()
+        if name in CONFIGS and r.fingerprint == _fingerprint(CONFIGS[name][0])
+    }
+    for name in wanted:
+        results[name] = measure(name, args.retrain, args.seconds)
     machine = f"{platform.processor() or platform.machine()}, {subprocess.getoutput('nproc')} cores"
+    when = ", ".join(f"{name} {r.measured_at}" for name, r in results.items())
     report = (
         "# Benchmark: project configuration vs Rasa 3.6 default\n\n"
-        f"Measured by `make bench` on {time.strftime('%Y-%m-%d %H:%M %Z')} ({machine}); "
-        f"{args.seconds:.0f} s per concurrency level; customers send scripted conversations "
-        "(report a failed payment, order id, email, two remedy answers) with no think time, "
-        "on loopback, with the action server and SQLite demo data in the loop.\n\n"
-        f"{table(default, ours, floor)}\n\n"
-        "The floor column sends the same conversations as intents, so no NLU runs at all: "
-        "it bounds what any NLU pipeline or policy choice can reach here, since Rasa's "
-        "per-message work, the SQL tracker store, the action server and the load generator "
-        "share the machine's cores.\n"
+        f"Measured by `make bench` ({machine}; {when}); {args.seconds:.0f} s per concurrency "
+        "level and language; customers send scripted conversations (report a failed "
+        'payment, order id, email, two answers to "did that work?") in English or '
+        "Chinese with no think time, on loopback, with the action server and SQLite demo "
+        "data in the loop.\n\n"
+        f"{table(results)}\n\n"
+        "End-to-end throughput of the project's configuration as a share of the floor's "
+        "(same conversations sent as button payloads, so no NLU runs):\n\n"
+        f"{floor_ratios(results)}\n\n"
+        "The floor bounds what any NLU pipeline or policy choice can reach here, since "
+        "Rasa's per-message work, the SQL tracker store, the action server and the load "
+        "generator share the machine's cores.\n"
     )
-    (BENCH / "results.md").write_text(report, encoding="utf-8")
-    (BENCH / "results.json").write_text(
-        json.dumps(
-            {"default": default.__dict__, "project": ours.__dict__, "floor": floor.__dict__},
-            indent=2,
-            default=str,
-        )
+    notes = ""
+    if RESULTS_MD.exists() and NOTES_MARKER in RESULTS_MD.read_text():
+        notes = RESULTS_MD.read_text().split(NOTES_MARKER, 1)[1]
+    RESULTS_MD.write_text(report + "\n" + NOTES_MARKER + notes, encoding="utf-8")
+    RESULTS_JSON.write_text(
+        json.dumps({name: asdict(r) for name, r in results.items()}, indent=2, default=str)
     )
     print(report)
     return 0

@@ -1,5 +1,5 @@
 """A bounded load generator for the REST channel: scripted conversations that reach a
-diagnosis, run by N concurrent simulated customers on loopback.
+diagnosis, in English or Chinese, run by N concurrent simulated customers on loopback.
 
 Each customer runs one conversation after another (a fresh sender id each time, a demo
 order chosen in turn) with no think time, so the figures are the server's: latency per
@@ -27,30 +27,49 @@ ORDERS = [
     ("ORD-10014", "li.wei@example.com"),
     ("ORD-10016", "sam@example.com"),
 ]
-OPENINGS = [
-    "hi, my payment failed",
-    "my card was declined when I tried to pay",
-    "I can't pay for my order, it keeps failing",
-    "the payment didn't go through",
-]
+# What each language's customers write: an opening, how they give the email, and two
+# answers to "Did that work?".
+OPENINGS = {
+    "en": [
+        "hi, my payment failed",
+        "my card was declined when I tried to pay",
+        "I can't pay for my order, it keeps failing",
+        "the payment didn't go through",
+    ],
+    "zh": [
+        "你好，我的付款失败了",
+        "付不了款，一直提示失败",
+        "我的订单用微信支付付款失败",
+        "刚才刷卡被拒了，付不了钱",
+    ],
+}
+CONTACT = {"en": "{email}", "zh": "邮箱是{email}"}
+NOT_YET = {"en": ("no", "still not working"), "zh": ("没用", "还是不行")}
+LANGUAGES = tuple(OPENINGS)
 
 
-def script(n: int, payloads: bool = False) -> list[str]:
+def script(n: int, payloads: bool = False, language: str = "en") -> list[str]:
     """The n-th scripted conversation: report, identify, walk two remedy steps.
 
     With ``payloads`` the same conversation is sent as intents ("/deny"), which Rasa
-    takes without running any NLU.
+    takes without running any NLU; the first one sets the conversation's language.
     """
-    order_id, contact = ORDERS[n % len(ORDERS)]
+    order_id, email = ORDERS[n % len(ORDERS)]
     if payloads:
         return [
-            "/payment_failed",
+            f'/payment_failed{{"language": "{language}"}}',
             f'/inform{{"order_id": "{order_id}"}}',
-            f'/inform{{"email": "{contact}"}}',
+            f'/inform{{"email": "{email}"}}',
             "/deny",
             "/deny",
         ]
-    return [OPENINGS[n % len(OPENINGS)], order_id, contact, "no", "no"]
+    openings = OPENINGS[language]
+    return [
+        openings[n % len(openings)],
+        order_id,
+        CONTACT[language].format(email=email),
+        *NOT_YET[language],
+    ]
 
 
 @dataclass
@@ -89,12 +108,14 @@ async def _customer(
     deadline: float,
     result: LoadResult,
     payloads: bool,
+    language: str,
 ) -> None:
     while time.monotonic() < deadline:
         n = next(counter)
         sender = f"load-{uuid.uuid4().hex[:12]}"
+        order_id = ORDERS[n % len(ORDERS)][0]
         diagnosed = False
-        for text in script(n, payloads):
+        for text in script(n, payloads, language):
             started = time.perf_counter()
             try:
                 async with http.post(url, json=_body(sender, text, payloads)) as reply:
@@ -106,13 +127,19 @@ async def _customer(
             if not ok:
                 result.errors += 1
                 break
-            diagnosed = diagnosed or any("I've found order" in (m.get("text") or "") for m in body)
+            # Only the order's status line, said after the identity check, names the order.
+            diagnosed = diagnosed or any(order_id in (m.get("text") or "") for m in body)
         result.conversations += 1
         result.diagnosed += int(diagnosed)
 
 
 async def run_load(
-    base_url: str, concurrency: int, seconds: float, warmup: int = 2, payloads: bool = False
+    base_url: str,
+    concurrency: int,
+    seconds: float,
+    warmup: int = 2,
+    payloads: bool = False,
+    language: str = "en",
 ) -> LoadResult:
     """Run ``concurrency`` customers for ``seconds``; a few warm-up conversations first."""
     url = f"{base_url}/webhooks/rest/webhook"
@@ -120,15 +147,19 @@ async def run_load(
     connector = aiohttp.TCPConnector(limit=concurrency + 4)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
         for n in range(warmup):  # load the model's lazy parts before measuring
-            for text in script(n, payloads):
-                async with http.post(url, json=_body(f"warm-{n}", text, payloads)) as reply:
+            warm_up = f"warm-{uuid.uuid4().hex[:12]}"
+            for text in script(n, payloads, language):
+                async with http.post(url, json=_body(warm_up, text, payloads)) as reply:
                     await reply.read()
         result = LoadResult(concurrency, seconds)
         counter = itertools.count()
         started = time.monotonic()
         deadline = started + seconds
         await asyncio.gather(
-            *[_customer(http, url, counter, deadline, result, payloads) for _ in range(concurrency)]
+            *[
+                _customer(http, url, counter, deadline, result, payloads, language)
+                for _ in range(concurrency)
+            ]
         )
         result.seconds = time.monotonic() - started
         return result

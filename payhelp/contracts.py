@@ -35,6 +35,7 @@ class Slot(str, Enum):
     CALLBACK_WINDOW = "callback_window"
     CALLBACK_CONFIRMED = "callback_confirmed"
     MISUNDERSTANDINGS = "misunderstandings"
+    LANGUAGE = "language"
 
 
 # Rasa's own slot: which form slot is being asked for.

@@ -179,7 +179,9 @@ def test_a_new_conversation_opens_with_the_greeting_and_nothing_else(bot: Bot) -
     tracker = bot.tracker(sender)
     assert tracker["paused"] is False and not tracker["active_loop"]
     # No side effects: every slot still has its initial value.
-    initial = {"identity_failures": 0.0, "remedy_step": 0.0, "misunderstandings": 0.0}
+    initial = {
+        "identity_failures": 0.0, "remedy_step": 0.0, "misunderstandings": 0.0, "language": "en",
+    }  # fmt: skip
     assert {k: v for k, v in tracker["slots"].items() if v is not None} == initial
     # A quick reply (sent by the desk as a button payload) starts that path.
     body = {"sender": sender, "message": "/payment_pending", "metadata": {"payload": True}}

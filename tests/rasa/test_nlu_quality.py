@@ -1,7 +1,9 @@
-"""The NLU on words nobody on the team wrote: the dev set's figures may not fall.
+"""The NLU on words nobody on the team wrote, in both languages: the figures may not fall.
 
-Thresholds sit just under what the current model reaches (reports/nlu-eval.md); the
-product's targets are 0.90, 0.96 and 0.02. The dev set is only ever measured with.
+Thresholds sit just under what the current model reaches (reports/nlu-eval.md). The
+product's targets: English exact in-scope >= 0.93, payment-family recall >= 0.97, false
+triggers <= 0.01; Chinese >= 0.88, >= 0.95, <= 0.03. The dev sets are only ever measured
+with; a missing one fails the gate rather than skipping it.
 """
 
 from __future__ import annotations
@@ -9,30 +11,39 @@ from __future__ import annotations
 import pytest
 
 from ops.model import ensure_model
-from ops.nlu_eval import DEV_SET, evaluate_dev_set
+from ops.nlu_eval import DEV_SETS, evaluate_dev_set
+from payhelp.nlu.language import CHINESE, ENGLISH
+from payhelp.nlu.metrics import NluReport
 
 pytestmark = pytest.mark.slow
 
-IN_SCOPE_ACCURACY = 0.925
-PAYMENT_FAMILY_RECALL = 0.965
-FALSE_TRIGGER_RATE = 0.010
+# language: (exact in-scope accuracy >=, payment-family recall >=, false-trigger rate <=)
+GATES = {
+    ENGLISH: (0.930, 0.970, 0.010),
+    CHINESE: (0.835, 0.920, 0.030),
+}
 
 
 @pytest.fixture(scope="module")
-def dev_report():
-    if not DEV_SET.exists():
-        pytest.skip(f"no dev set at {DEV_SET}: set NLU_DEV_SET to measure the NLU gate")
-    report, _ = evaluate_dev_set(ensure_model())
-    return report
+def reports() -> dict[str, NluReport]:
+    missing = [d for d in DEV_SETS.values() if not d.path.exists()]
+    assert not missing, "; ".join(
+        f"no {d.language} dev set at {d.path}: set {d.env_var}" for d in missing
+    )
+    model = ensure_model()
+    return {language: evaluate_dev_set(model, d.path)[0] for language, d in DEV_SETS.items()}
 
 
-def test_in_scope_accuracy(dev_report) -> None:
-    assert dev_report.in_scope_accuracy >= IN_SCOPE_ACCURACY
+@pytest.mark.parametrize("language", sorted(GATES))
+def test_in_scope_accuracy(reports: dict[str, NluReport], language: str) -> None:
+    assert reports[language].in_scope_accuracy >= GATES[language][0]
 
 
-def test_payment_family_recall(dev_report) -> None:
-    assert dev_report.payment_family_recall >= PAYMENT_FAMILY_RECALL
+@pytest.mark.parametrize("language", sorted(GATES))
+def test_payment_family_recall(reports: dict[str, NluReport], language: str) -> None:
+    assert reports[language].payment_family_recall >= GATES[language][1]
 
 
-def test_false_trigger_rate(dev_report) -> None:
-    assert dev_report.false_trigger_rate <= FALSE_TRIGGER_RATE
+@pytest.mark.parametrize("language", sorted(GATES))
+def test_false_trigger_rate(reports: dict[str, NluReport], language: str) -> None:
+    assert reports[language].false_trigger_rate <= GATES[language][2]

@@ -1,4 +1,4 @@
-"""The NLU building blocks: the NumPy MiniLM encoder and the blended classifier."""
+"""The NLU building blocks: the two encoders, the per-language routing and the classifier."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from addons.embedding_classifier import blend_probabilities
-from payhelp.nlu.encoder import SentenceEncoder
+from payhelp.nlu.encoder import MultilingualEncoder, SentenceEncoder
+
+PAIR = ["A man is eating food.", "A man is eating a piece of bread."]
 
 
 @pytest.fixture(scope="module")
@@ -14,10 +16,28 @@ def encoder() -> SentenceEncoder:
     return SentenceEncoder()
 
 
-def test_the_encoder_matches_sentence_transformers(encoder: SentenceEncoder) -> None:
+def test_the_graph_computes_all_minilm_l6_v2() -> None:
     # sentence-transformers' documented all-MiniLM-L6-v2 similarity for this pair: 0.7553
-    a, b = encoder.encode(["A man is eating food.", "A man is eating a piece of bread."])
+    a, b = SentenceEncoder(quantize=False).encode(PAIR)
     assert float(a @ b) == pytest.approx(0.7553, abs=5e-4)
+
+
+def test_the_int8_graph_stays_close_to_the_float_one(encoder: SentenceEncoder) -> None:
+    texts = ["my card was declined", "where is my refund", "no", "ORD-10002"]
+    exact = SentenceEncoder(quantize=False).encode(texts)
+    quantized = encoder.encode(texts)
+    assert np.einsum("ij,ij->i", exact, quantized).min() > 0.97
+    a, b = encoder.encode(PAIR)
+    assert float(a @ b) == pytest.approx(0.7553, abs=0.02)
+
+
+def test_the_multilingual_encoder_understands_chinese() -> None:
+    failed, failed_en, limit, weather = MultilingualEncoder().encode(
+        ["我的付款失败了", "my payment failed", "花呗额度怎么提升", "今天天气怎么样"]
+    )
+    assert np.linalg.norm(failed) == pytest.approx(1.0, abs=1e-5)
+    assert failed @ failed_en > failed @ weather + 0.3  # across languages
+    assert failed @ limit < failed @ failed_en
 
 
 def test_embeddings_are_unit_length_and_meaningful(encoder: SentenceEncoder) -> None:
@@ -31,6 +51,7 @@ def test_embeddings_are_unit_length_and_meaningful(encoder: SentenceEncoder) -> 
 def test_empty_and_long_inputs(encoder: SentenceEncoder) -> None:
     assert encoder.encode([]).shape == (0, 384)
     assert encoder.encode(["", "x " * 5000]).shape == (2, 384)
+    assert MultilingualEncoder().encode(["", "付" * 5000]).shape == (2, 512)
 
 
 def test_blend_combines_regression_and_neighbours() -> None:
