@@ -11,9 +11,13 @@ import hmac
 import re
 from dataclasses import dataclass
 
-# "ORD-10002", "ord 10002", "order #10002", "order number 10002"
+# "ORD-10002", "ord 10002", "order #10002", "order number 10002", "订单号：10002".
+# Bounded by "not a letter or digit" rather than \b: to Python's \b a Chinese character
+# is a word character, so "订单号是ORD-10002" or "ORD-10002付款失败" would not match.
 ORDER_ID_PATTERN = re.compile(
-    r"\bord(?:er)?(?:\s*(?:no\.?|number|id))?[\s#:_-]*(\d{4,10})\b", re.IGNORECASE
+    r"(?:(?<![A-Za-z0-9])ord(?:er)?(?:\s*(?:no\.?|number|id))?|订单(?:编号|号码|号)?(?:是|为)?)"
+    r"[\s#:：_-]*(\d{4,10})(?!\d)",
+    re.IGNORECASE,
 )
 # A message that is nothing but the number: "10002", "#10002."
 BARE_ORDER_NUMBER = re.compile(r"^\s*#?\s*(\d{4,10})\s*[.!]?\s*$")
@@ -22,7 +26,8 @@ PHONE_PATTERN = re.compile(r"\+?\d[\d\s().-]{6,18}\d")
 _MIN_PHONE_DIGITS = 7
 _UNKNOWN_ORDER_ID = re.compile(
     r"\b(?:don'?t|do not|dont|doesn'?t) (?:know|have|remember)|\bno idea\b|\bnot sure\b"
-    r"|\bcan'?t (?:find|remember)|\bcannot (?:find|remember)|\b(?:lost|forgot|forgotten)\b",
+    r"|\bcan'?t (?:find|remember)|\bcannot (?:find|remember)|\b(?:lost|forgot|forgotten)\b"
+    r"|不知道|不记得|记不(?:得|清)|忘(?:了|记)|找不到|没有订单号",
     re.IGNORECASE,
 )
 

@@ -92,3 +92,29 @@ def test_contact_matching(given, email, phone, matches) -> None:
 )
 def test_saying_the_order_number_is_unknown(text, unknown) -> None:
     assert says_order_id_unknown(text) is unknown
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("订单号是ORD-10002", "ORD-10002"),
+        ("ORD-10002付款失败", "ORD-10002"),
+        ("我的order ORD-10002 付款失败", "ORD-10002"),
+        ("订单号：10002", "ORD-10002"),
+        ("我的订单10002扣了两次钱", "ORD-10002"),
+        ("record 12345", None),  # "ord" inside a word is not an order number
+        ("ORD-100021234567", None),  # too many digits
+        ("我的手机13800138000", None),
+    ],
+)
+def test_order_ids_inside_chinese_text(text: str, expected: str | None) -> None:
+    assert normalise_order_id(text, allow_bare=False) == expected
+
+
+@pytest.mark.parametrize("text", ["我不知道订单号", "订单号忘了", "找不到订单号", "记不得了"])
+def test_saying_the_order_number_is_unknown_in_chinese(text: str) -> None:
+    assert says_order_id_unknown(text)
+
+
+def test_asking_for_the_order_number_is_not_saying_it_is_unknown() -> None:
+    assert not says_order_id_unknown("订单号是多少")
