@@ -21,7 +21,7 @@ FALSE_TRIGGER_RATE = 0.010
 @pytest.fixture(scope="module")
 def dev_report():
     if not DEV_SET.exists():
-        pytest.skip(f"no dev set at {DEV_SET}: set NLU_DEV_SET to measure the NLU gate")
+        pytest.fail(f"no dev set at {DEV_SET}: the NLU gate cannot run; point NLU_DEV_SET at it")
     report, _ = evaluate_dev_set(ensure_model())
     return report
 
