@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ DOMAIN = Domain.from_dict({"intents": ["payment_failed"], "slots": {}})
 
 
 @pytest.fixture
-def store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> TrackerStore:
+def store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TrackerStore]:
     monkeypatch.setenv("TRACKER_STORE_URL", database_url)
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:9/webhook")
     endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml"))
