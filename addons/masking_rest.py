@@ -22,10 +22,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from addons import speedups
+from addons import speedups, typed_text
 from payhelp.core.card_data import mask_card_data
 
-speedups.apply()  # Rasa imports this module at start-up; see addons/speedups.py
+# Rasa imports this module at start-up; see addons/speedups.py and addons/typed_text.py.
+speedups.apply()
+typed_text.apply()
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000

@@ -68,11 +68,16 @@ class RasaClient:
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise BotUnavailable(f"{path}: {exc.__class__.__name__}") from exc
 
-    async def send(self, conversation_id: str, text: str) -> BotReply:
-        """Send a customer message through the REST channel; the bot's reply."""
-        raw = await self._post(
-            "/webhooks/rest/webhook", {"sender": conversation_id, "message": text}, api=False
-        )
+    async def send(self, conversation_id: str, text: str, payload: bool = False) -> BotReply:
+        """Send a customer message through the REST channel; the bot's reply.
+
+        ``payload`` marks a button the bot offered: only then does Rasa read the text as
+        an intent (addons/typed_text.py); typed text always goes through the NLU.
+        """
+        body: dict[str, Any] = {"sender": conversation_id, "message": text}
+        if payload:
+            body["metadata"] = {"payload": True}
+        raw = await self._post("/webhooks/rest/webhook", body, api=False)
         if not isinstance(raw, list):
             raise BotUnavailable("the REST channel did not answer with a list")
         return read_reply(raw)
@@ -91,3 +96,13 @@ class RasaClient:
             reply = read_reply(result.get("messages", []) if isinstance(result, dict) else [])
         await self._post(f"{path}/tracker/events", [{"event": "action", "name": "action_listen"}])
         return reply
+
+    async def trigger_intent(self, conversation_id: str, intent: str) -> BotReply:
+        """Run ``intent`` as if the customer had said it (Rasa's trigger_intent API): the
+        greeting of a new chat, or a callback request from the queue."""
+        result = await self._post(
+            f"/conversations/{conversation_id}/trigger_intent", {"name": intent}
+        )
+        if not isinstance(result, dict):
+            raise BotUnavailable("trigger_intent did not answer with an object")
+        return read_reply(result.get("messages") or [])

@@ -107,7 +107,9 @@ STRICT = DiagnosisPolicy(outage_min_failures=8, outage_min_orders=4, outage_min_
     ],
 )
 def test_outage_thresholds_follow_the_policy(attempts, failures, orders, down) -> None:
-    channels = activity("wechat_pay", attempts=attempts, failures=failures, orders=orders)
+    channels = activity(
+        "wechat_pay", attempts=attempts, failures=failures, orders=orders, policy=STRICT
+    )
     diagnosis = diagnose(platform_failure_on(), NOW, channels, STRICT)
     assert (diagnosis.detail is D.CHANNEL_DOWN) is down
 

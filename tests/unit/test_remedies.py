@@ -1,5 +1,7 @@
 """Remedy plans, with every expected plan written out (not computed by the code under test)."""
 
+import re
+
 import pytest
 import yaml
 
@@ -309,3 +311,21 @@ def test_every_step_has_its_response_in_the_domain() -> None:
     for step in Step:
         assert RemedyStep(step).response in domain["responses"], step
     assert RemedyStep(Step.CHECK_CVC).response == "utter_remedy_check_cvc"
+
+
+RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
+_ASKS_TO_PAY = re.compile(r'choose "pay"|\bpay again\b|\btry (?:the payment )?again\b|\band pay\b')
+
+
+@pytest.mark.parametrize("step", [s for s in Step if not RemedyStep(s).asks_new_payment])
+def test_steps_that_ask_no_payment_ask_for_none_even_in_detail(step: Step) -> None:
+    # These are the only steps of plans where money may already be taken.
+    for name in (RemedyStep(step).response, RemedyStep(step).detail_response):
+        text = re.sub(r"(?:don't|do not|never) pay again", "", RESPONSES[name][0]["text"].lower())
+        assert not _ASKS_TO_PAY.search(text), name
+
+
+def test_no_response_speaks_of_fraud() -> None:
+    for name, variants in RESPONSES.items():
+        text = variants[0].get("text", "").lower()
+        assert not re.search(r"fraud|stolen|blacklist|suspicious", text), name

@@ -19,6 +19,7 @@ EXPECTED = {
     (S.BOT, E.BOT_UNAVAILABLE): S.WAITING,
     (S.WAITING, E.CLAIM): S.WITH_AGENT,
     (S.WAITING, E.HAND_BACK): S.BOT,
+    (S.WAITING, E.LEAVE_QUEUE): S.BOT,  # the customer stops waiting
     (S.WAITING, E.RESOLVE): S.RESOLVED,
     (S.WITH_AGENT, E.HAND_BACK): S.BOT,
     (S.WITH_AGENT, E.RESOLVE): S.RESOLVED,
@@ -29,7 +30,7 @@ FORBIDDEN = [pair for pair in EVERY_PAIR if pair not in EXPECTED]
 
 
 def test_the_expected_table_names_every_status_and_event() -> None:
-    # 4 statuses x 6 events; guards against the enums growing without this table.
+    # 4 statuses x 7 events; guards against the enums growing without this table.
     assert {s.value for s in S} == {"bot", "waiting", "with_agent", "resolved"}
     assert {e.value for e in E} == {
         "handoff",
@@ -38,8 +39,9 @@ def test_the_expected_table_names_every_status_and_event() -> None:
         "hand_back",
         "resolve",
         "reopen",
+        "leave_queue",
     }
-    assert len(FORBIDDEN) == 24 - 8
+    assert len(FORBIDDEN) == 4 * 7 - 9
 
 
 @pytest.mark.parametrize(
@@ -69,6 +71,7 @@ def test_everything_else_is_refused(status, event) -> None:
         (S.RESOLVED, E.RESOLVE),
         (S.RESOLVED, E.HAND_BACK),
         (S.WITH_AGENT, E.HANDOFF),  # a person has it: the bot cannot queue it again
+        (S.WITH_AGENT, E.LEAVE_QUEUE),  # only a waiting customer can leave the queue
     ],
 )
 def test_notable_transitions_are_refused(status, event) -> None:
