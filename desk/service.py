@@ -19,7 +19,15 @@ from desk import messages
 from desk.conversations import BotInput, Conflict, Conversation, ConversationStore, Message
 from desk.live import LiveHub
 from desk.rasa_client import BotReply, BotUnavailable, RasaClient
-from desk.routing import ASSISTANT_UNAVAILABLE, Event, Status, bot_answers, bot_takes_back
+from desk.routing import (
+    ASSISTANT_UNAVAILABLE,
+    Event,
+    InvalidTransition,
+    Status,
+    bot_answers,
+    bot_takes_back,
+    next_status,
+)
 from desk.staff_accounts import Agent, StaffAccounts
 from payhelp.contracts import HandoffReason
 from payhelp.core.card_data import mask_card_data
@@ -466,6 +474,10 @@ class Desk:
         conversation = await self._conversation(conversation_id)
         if conversation.status is Status.WITH_AGENT and conversation.agent_id != agent.id:
             raise DeskError(f"{conversation.agent_name} has this conversation", status=409)
+        try:  # refuse before Rasa runs action_handback on a chat the bot already has
+            next_status(conversation.status, Event.HAND_BACK)
+        except InvalidTransition as invalid:
+            raise DeskError(str(invalid), status=409) from invalid
         try:
             reply = await self.rasa.hand_back(conversation_id, greet=True)
         except BotUnavailable as problem:

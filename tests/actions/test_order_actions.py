@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guidance import ActionPaymentMethods, ActionPaymentTips
 from actions.order_check import ActionCheckOrder
@@ -47,16 +49,32 @@ def test_check_order_states_status_then_diagnosis(services, order_id, expected) 
     assert len(outcome.messages) == 2
 
 
-def test_check_order_refuses_an_unverified_conversation(services) -> None:
-    outcome = run(CHECK, make_tracker({"order_id": "ORD-10002", "verified_order": None}))
+@pytest.mark.parametrize(
+    "slots",
+    [
+        {"order_id": "ORD-10002", "verified_order": None},
+        {"identity_status": "verified", "order_id": "ORD-10002", "verified_order": None},
+        # A verified order left over from an earlier check counts only while verified.
+        {"identity_status": "retry", "verified_order": "ORD-10002", "order_id": "ORD-10003"},
+        {"identity_status": "locked", "verified_order": "ORD-10002", "order_id": "ORD-10002"},
+        {"identity_status": None, "verified_order": "ORD-10002", "order_id": "ORD-10002"},
+    ],
+    ids=["nothing verified", "verified flag, no order", "retry", "locked", "no status"],
+)
+def test_check_order_refuses_an_unverified_conversation(services, monkeypatch, slots) -> None:
+    looked_up: list[str] = []
+    real_find = services.orders.find
+    monkeypatch.setattr(
+        services.orders, "find", lambda order_id: looked_up.append(order_id) or real_find(order_id)
+    )
+    tracker = make_tracker(slots)
+    # The refusal itself, not just any failure that ends in the catch-all reply.
+    with pytest.raises(PermissionError, match="without a verified order"):
+        asyncio.run(CHECK.act(CollectingDispatcher(), tracker, DOMAIN))
+    outcome = run(CHECK, tracker)
     assert outcome.responses == ["utter_technical_problem"]
-    assert "payment_cause" not in outcome.slots
-
-
-def test_check_order_refuses_a_verified_flag_for_another_order(services) -> None:
-    slots = {"identity_status": "retry", "verified_order": "ORD-10002", "order_id": "ORD-10003"}
-    outcome = run(CHECK, make_tracker(slots))
-    assert outcome.responses == ["utter_technical_problem"]
+    assert outcome.events == []
+    assert looked_up == []  # no order was even read
 
 
 def test_fraud_is_explained_as_a_plain_decline(services) -> None:

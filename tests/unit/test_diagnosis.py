@@ -1,6 +1,6 @@
 import pytest
 
-from payhelp.core.causes import GATEWAY_CODES, Detail, PaymentCause, meaning_of
+from payhelp.core.causes import GATEWAY_CODES, Detail, PaymentCause
 from payhelp.core.diagnosis import diagnose
 from payhelp.core.orders import PaymentMethod
 from payhelp.settings import DiagnosisPolicy
@@ -365,10 +365,57 @@ def test_every_cause_is_reachable_from_some_scenario() -> None:
     assert {s[3] for s in SCENARIOS} == set(PaymentCause)
 
 
-@pytest.mark.parametrize("code", sorted(GATEWAY_CODES))
-def test_a_single_failure_is_diagnosed_as_its_code_says(code: str) -> None:
+# What one failed attempt with each gateway code is diagnosed as (no outage around).
+SINGLE_FAILURE = {
+    "insufficient_funds": (C.ACCOUNT_PROBLEM, D.FUNDS),
+    "BUYER_BALANCE_NOT_ENOUGH": (C.ACCOUNT_PROBLEM, D.FUNDS),
+    "card_velocity_exceeded": (C.ACCOUNT_PROBLEM, D.LIMIT),
+    "withdrawal_count_limit_exceeded": (C.ACCOUNT_PROBLEM, D.LIMIT),
+    "BEYOND_PAY_RESTRICTION": (C.ACCOUNT_PROBLEM, D.LIMIT),
+    "do_not_honor": (C.ACCOUNT_PROBLEM, D.BANK_DECLINED),
+    "generic_decline": (C.ACCOUNT_PROBLEM, D.BANK_DECLINED),
+    "call_issuer": (C.ACCOUNT_PROBLEM, D.BANK_DECLINED),
+    "incorrect_number": (C.INPUT_ERROR, D.CARD_NUMBER),
+    "invalid_number": (C.INPUT_ERROR, D.CARD_NUMBER),
+    "incorrect_cvc": (C.INPUT_ERROR, D.CVC),
+    "invalid_cvc": (C.INPUT_ERROR, D.CVC),
+    "invalid_expiry_month": (C.INPUT_ERROR, D.EXPIRY),
+    "invalid_expiry_year": (C.INPUT_ERROR, D.EXPIRY),
+    "incorrect_zip": (C.INPUT_ERROR, D.POSTCODE),
+    "authentication_required": (C.INPUT_ERROR, D.AUTHENTICATION),
+    "NOTPAY": (C.INPUT_ERROR, D.NOT_COMPLETED),
+    "expired_card": (C.CARD_UNUSABLE, D.EXPIRED),
+    "card_not_supported": (C.CARD_UNUSABLE, D.NOT_SUPPORTED),
+    "transaction_not_allowed": (C.CARD_UNUSABLE, D.NOT_SUPPORTED),
+    "currency_not_supported": (C.CARD_UNUSABLE, D.CURRENCY),
+    "restricted_card": (C.CARD_UNUSABLE, D.RESTRICTED),
+    "do_not_try_again": (C.CARD_UNUSABLE, D.DO_NOT_RETRY),
+    "timeout": (C.BANK_PROCESSING, D.PENDING),
+    "USERPAYING": (C.BANK_PROCESSING, D.PENDING),
+    "issuer_not_available": (C.BANK_OUTAGE, D.ISSUER_UNAVAILABLE),
+    "try_again_later": (C.BANK_OUTAGE, D.ISSUER_UNAVAILABLE),
+    "PAYERROR": (C.BANK_OUTAGE, D.ISSUER_UNAVAILABLE),
+    "processing_error": (C.PLATFORM_FAULT, D.PROCESSING),
+    "reenter_transaction": (C.PLATFORM_FAULT, D.PROCESSING),
+    "SYSTEMERROR": (C.PLATFORM_FAULT, D.GATEWAY_ERROR),
+    "ACQ.TRADE_HAS_CLOSE": (C.PLATFORM_FAULT, D.TRADE_CLOSED),
+    "duplicate_transaction": (C.TRANSACTION_ANOMALY, D.DUPLICATE),
+    "fraudulent": (C.SUSPECTED_FRAUD, D.DECLINED),
+    "lost_card": (C.SUSPECTED_FRAUD, D.DECLINED),
+    "stolen_card": (C.SUSPECTED_FRAUD, D.DECLINED),
+    "pickup_card": (C.SUSPECTED_FRAUD, D.DECLINED),
+    "merchant_blacklist": (C.SUSPECTED_FRAUD, D.DECLINED),
+}
+
+
+def test_every_gateway_code_has_an_expected_diagnosis() -> None:
+    assert set(SINGLE_FAILURE) == set(GATEWAY_CODES)
+
+
+@pytest.mark.parametrize("code,expected", sorted(SINGLE_FAILURE.items()))
+def test_a_single_failure_is_diagnosed_as_its_code_says(code: str, expected) -> None:
     diagnosis = diagnose(order("awaiting_payment", attempt("failed", code)), NOW)
-    assert diagnosis.cause is meaning_of(code).cause
+    assert (diagnosis.cause, diagnosis.detail) == expected
 
 
 def test_pending_reports_how_much_longer_to_wait() -> None:
