@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from desk.app import create_app
+from payhelp import redaction
 from payhelp.settings import Settings
 
 
@@ -13,6 +14,7 @@ def main() -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s  %(message)s"
     )
+    redaction.install()  # no card number in any log line of the desk
     app = create_app(settings)
     app.run(host=settings.host, port=settings.desk_port, access_log=False, debug=False)
 

@@ -68,11 +68,14 @@ class RasaClient:
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise BotUnavailable(f"{path}: {exc.__class__.__name__}") from exc
 
-    async def send(self, conversation_id: str, text: str) -> BotReply:
+    async def send(
+        self, conversation_id: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> BotReply:
         """Send a customer message through the REST channel; the bot's reply."""
-        raw = await self._post(
-            "/webhooks/rest/webhook", {"sender": conversation_id, "message": text}, api=False
-        )
+        body: dict[str, Any] = {"sender": conversation_id, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        raw = await self._post("/webhooks/rest/webhook", body, api=False)
         if not isinstance(raw, list):
             raise BotUnavailable("the REST channel did not answer with a list")
         return read_reply(raw)

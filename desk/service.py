@@ -21,7 +21,13 @@ from desk.live import LiveHub
 from desk.rasa_client import BotReply, BotUnavailable, RasaClient
 from desk.routing import Event, Status, bot_answers
 from desk.staff_accounts import Agent, StaffAccounts
-from payhelp.core.card_data import mask_card_data
+from payhelp.core.card_data import (
+    REMASK_KEY,
+    MaskedInContext,
+    mask_card_data,
+    mask_in_context,
+    may_hold_card_data,
+)
 from payhelp.lookup import find_and_diagnose
 from payhelp.settings import Settings
 from payhelp.store.orders import OrderRepository
@@ -95,8 +101,9 @@ class Desk:
             raise DeskError(
                 f"messages can be at most {self.settings.desk_max_message_chars} characters"
             )
-        masked = mask_card_data(text)
         async with self._locks[conversation.id]:
+            context, earlier = await self._mask_in_context(conversation.id, text)
+            masked = context.current
             message, new = await self._db(
                 self.conversations.add_message,
                 conversation.id,
@@ -111,27 +118,55 @@ class Desk:
             if not new:
                 return message  # a resend: it was routed the first time
             await self._tell_staff_message(conversation.id, message)
+            for rewrite in context.earlier:  # it completed a card number begun earlier
+                await self._rewrite(earlier[rewrite.index], rewrite.text)
             if masked.found_card_data:
                 await self._say(conversation.id, "system", messages.CARD_DATA_REMOVED)
             current = await self._db(self.conversations.get, conversation.id)
             if bot_answers(current.status):
                 offered = payload and await self._offered(conversation.id, payload)
-                await self._ask_bot(current, payload if offered else masked.text)
+                remask = [r.text for r in context.earlier]
+                await self._ask_bot(current, payload if offered else masked.text, remask)
             else:
                 await self._tell_staff({"type": "queue"})
         return message
+
+    async def _mask_in_context(
+        self, conversation_id: str, text: str
+    ) -> tuple[MaskedInContext, list[Message]]:
+        """The message masked knowing the conversation; and the earlier customer messages."""
+        if not may_hold_card_data(text):
+            return mask_in_context(text), []
+        recent = await self._db(self.conversations.recent, conversation_id)
+        earlier = [m for m in recent if m.sender == "customer"]
+        said = next((m.text for m in reversed(recent) if m.sender != "customer"), None)
+        return mask_in_context(text, [m.text for m in earlier], said), earlier
+
+    async def _rewrite(self, message: Message, text: str) -> None:
+        """Store an earlier message masked, and show it masked wherever it is on screen."""
+        updated = await self._db(self.conversations.rewrite_text, message.id, text)
+        if updated is None:
+            return
+        event = {"type": "message_update", "message": updated.as_json()}
+        await self.live.to_customer(message.conversation_id, event)
+        await self._tell_staff({**event, "conversation_id": message.conversation_id})
 
     async def _offered(self, conversation_id: str, payload: str) -> bool:
         """Whether the bot's latest message offered a button with this payload."""
         said = await self._db(self.conversations.latest_from, conversation_id, "bot")
         return any(b.get("payload") == payload for b in (said.buttons or [])) if said else False
 
-    async def _ask_bot(self, conversation: Conversation, text: str) -> None:
+    async def _ask_bot(
+        self, conversation: Conversation, text: str, remask: list[str] | None = None
+    ) -> None:
         if conversation.status is Status.RESOLVED:
             conversation = await self._reopen(conversation)
         await self.live.to_customer(conversation.id, {"type": "typing", "who": "bot", "on": True})
         try:
-            reply = await self.rasa.send(conversation.id, text)
+            if remask:  # the bot's tracker store stores these earlier messages masked
+                reply = await self.rasa.send(conversation.id, text, metadata={REMASK_KEY: remask})
+            else:
+                reply = await self.rasa.send(conversation.id, text)
         except BotUnavailable as problem:
             logger.warning("bot unavailable for %s: %s", conversation.id, problem)
             await self._bot_unavailable(conversation)

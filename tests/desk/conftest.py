@@ -31,10 +31,14 @@ class ScriptedBot:
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     down: bool = False
     received: list[tuple[str, str]] = field(default_factory=list)
+    metadata: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     handed_back: list[str] = field(default_factory=list)
 
-    async def send(self, conversation_id: str, text: str) -> BotReply:
+    async def send(
+        self, conversation_id: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> BotReply:
         self.received.append((conversation_id, text))
+        self.metadata.append((conversation_id, metadata or {}))
         if self.down:
             raise BotUnavailable("scripted outage")
         return read_reply(self.replies.get(text, [{"text": f"echo: {text}"}]))
