@@ -9,6 +9,7 @@ its REST channel, the action server when it imports ``actions``, the desk in ``m
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from typing import Any
 
@@ -38,14 +39,39 @@ def mask_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # a bad format string: logging reports it when the record is emitted
         return
-    if may_hold_card_data(message):
-        masked = mask_card_data(message)
-        if masked.found_card_data:
-            record.msg, record.args = masked.text, ()
+    masked = masked_log_text(message)
+    if masked is not None:
+        record.msg, record.args = masked, ()
     if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
         text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-        masked = mask_card_data(text)
-        if masked.found_card_data:
-            record.exc_text = masked.text
+        record.exc_text = masked_log_text(text) or text
     if record.stack_info:
-        record.stack_info = mask_card_data(record.stack_info).text
+        record.stack_info = masked_log_text(record.stack_info) or record.stack_info
+
+
+def masked_log_text(text: str) -> str | None:
+    """``text`` masked, or None when it holds no card data.
+
+    Log lines often show text as ``repr`` or JSON, where a newline between digit groups
+    is ``\\n`` and a full-width digit is ``\\uff14``: those escapes are read as what
+    they stand for first.
+    """
+    if not may_hold_card_data(text) and "\\" not in text:
+        return None
+    readable = _ESCAPE.sub(_unescape, text) if "\\" in text else text
+    masked = mask_card_data(readable)
+    return masked.text if masked.found_card_data else None
+
+
+_ESCAPE = re.compile(r"\\(?:[ntrfv]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    escape = match.group()
+    if escape[1] in "ntrfv":
+        return " "
+    code = int(escape[2:], 16)
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:  # half a surrogate pair: not text
+        return escape
+    char = chr(code)
+    return " " if char.isspace() else char

@@ -580,6 +580,9 @@
         settle(event.message);
         if (event.message.sender !== "customer") markUnread();
         break;
+      case "message_update": // card data found later: the stored text was masked
+        chat.rows.get(event.message.id)?.querySelector(".phw-text")?.replaceChildren(event.message.text);
+        break;
       case "typing":
         showTyping(event.who, event.on);
         break;
