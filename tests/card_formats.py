@@ -55,6 +55,16 @@ class TypedCard:
     after: str
 
     @property
+    def in_a_real_layout(self) -> bool:
+        """Grouped as cards are printed (4-4-4-4, 4-6-5, ...) or in one piece."""
+        sizes = tuple(len(g) for g in self.groups)
+        return len(sizes) == 1 or sizes in LAYOUTS[len(self.digits)]
+
+    def first_message_is_clean(self, stored_first: str) -> bool:
+        """For a real layout: the stored first message keeps no digit of the card."""
+        return not self.in_a_real_layout or digits_only(stored_first) == digits_only(self.before)
+
+    @property
     def number(self) -> str:
         return self.separator.join(self.groups)
 

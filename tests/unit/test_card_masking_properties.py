@@ -38,6 +38,7 @@ def test_no_card_number_survives_split_over_two_messages(card: TypedCard, data) 
         stored_first = rewrite.text
     both = digits_only(stored_first) + digits_only(result.current.text)
     assert card.digits not in both, (first, second)
+    assert card.first_message_is_clean(stored_first), (first, second, stored_first)
     assert CARD_MASK in result.current.text or CARD_MASK in stored_first
 
 
