@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
-from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import SingletonThreadPool
@@ -117,9 +117,13 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         new = list(super()._additional_events(session, tracker))
         stored = list(tracker.events)[: len(tracker.events) - len(new)]
         out: list[Event] = []
+        was: UserUttered | None = None  # the latest user message, as Rasa had it
         for event in new:
             if isinstance(event, UserUttered) and event.text:
+                was = event
                 event = self._mask_user_message(session, tracker.sender_id, event, stored, out)
+            elif isinstance(event, SlotSet) and was is not None:
+                event = _slot_without_masked_digits(event, was.text or "", _latest_text(out))
             out.append(masked(event))
         return iter(out)
 
@@ -172,6 +176,17 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             for slot_row in rows[:index]:  # slots set after that message
                 _mask_slot_row(slot_row, text, now)
             return
+
+
+def _slot_without_masked_digits(event: SlotSet, original: str, text: str) -> SlotSet:
+    """A slot filled from digits that were masked in the message (e.g. a "phone")."""
+    if isinstance(event.value, str) and _holds_masked_digits(event.value, original, text):
+        return SlotSet(event.key, CARD_MASK, event.timestamp, event.metadata)
+    return event
+
+
+def _latest_text(events: list[Event]) -> str:
+    return next((e.text or "" for e in reversed(events) if isinstance(e, UserUttered)), "")
 
 
 def _replaces(text: str, was: str | None, now: str) -> bool:

@@ -62,7 +62,8 @@ class TypedCard:
 
     def first_message_is_clean(self, stored_first: str) -> bool:
         """For a real layout: the stored first message keeps no digit of the card."""
-        return not self.in_a_real_layout or digits_only(stored_first) == digits_only(self.before)
+        kept = digits_only(stored_first)
+        return not self.in_a_real_layout or digits_only(self.before).startswith(kept)
 
     @property
     def number(self) -> str:

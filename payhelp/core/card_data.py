@@ -238,29 +238,33 @@ def _kind(gap: str) -> str:
 
 
 def _best_spans(run: _Run) -> list[list[_Group]]:
-    """Luhn-valid spans of whole groups, best first, not overlapping."""
+    """Luhn-valid spans of whole groups, not overlapping; where they overlap, the longest
+    one continued from an earlier message, then one in a card layout, of a common length."""
     groups = run.groups
     if run.after_plus and sum(len(g.digits) for g in groups) <= _PHONE_MAX_DIGITS:
         return []
-    candidates: list[tuple[tuple[int, int], int, int]] = []
+    candidates: list[tuple[tuple[int, ...], int, int]] = []
     for first in range(len(groups)):
         digits = ""
         kinds: set[str] = set()
+        crosses = False  # a number the customer went on typing in the next message
         for last in range(first, len(groups)):
             digits += groups[last].digits
-            gap = run.gaps[last - 1] if last > first else None
-            if gap is not None:
-                kinds.add(gap)
+            if last > first:
+                gap = run.gaps[last - 1]
+                crosses = crosses or gap is None
+                kinds.update([gap] if gap is not None else [])
             if len(kinds) > 1 or len(digits) > _MAX_DIGITS:
                 break
             if len(digits) >= _MIN_DIGITS and luhn_valid(digits):
                 layout = tuple(len(g.digits) for g in groups[first : last + 1])
                 known = len(layout) == 1 or layout in _LAYOUTS
-                score = (int(known), _LENGTH_PREFERENCE[len(digits)])
+                length = _LENGTH_PREFERENCE[len(digits)]
+                score = (int(crosses), len(digits) * crosses, int(known), length, -first)
                 candidates.append((score, first, last + 1))
     chosen: list[list[_Group]] = []
     taken: set[int] = set()
-    for _, first, end in sorted(candidates, key=lambda c: (-c[0][0], -c[0][1], c[1])):
+    for _, first, end in sorted(candidates, reverse=True):
         if taken.isdisjoint(range(first, end)):
             taken.update(range(first, end))
             chosen.append(groups[first:end])

@@ -53,7 +53,8 @@ _AFTER_MENTION_WINDOW = 40
 def _after_card(card_mask: str) -> re.Pattern[str]:
     gap = rf"(?:{_SEP}|{_LABEL}){{0,8}}?"
     return re.compile(
-        rf"({re.escape(card_mask)}{gap}(?:{_EXPIRY}{gap})?)" r"(?<!\d)(\d{3,4})(?![\d/])",
+        rf"({re.escape(card_mask)}{gap}(?:{_EXPIRY}{gap})?)"
+        rf"(?<!\d)(\d{{3,4}})(?![\d/])(?!{_SEP}{{1,3}}\d)",  # not the start of more digits
         re.IGNORECASE,
     )
 

@@ -109,9 +109,7 @@ def test_a_number_split_over_two_messages_is_masked_in_both_live_and_stored(
     async def scenario(desk: LiveDesk) -> tuple[list[dict], dict, list]:
         token = await desk.start_chat()
         csrf = await desk.login()
-        async with desk.socket(token) as ws, desk.http.ws_connect(
-            f"{desk.base}/staff/ws"
-        ) as staff:
+        async with desk.socket(token) as ws, desk.http.ws_connect(f"{desk.base}/staff/ws") as staff:
             await say(ws, "6011 1111", "c-1")
             first = (await next_event(ws, "ack"))["message"]
             await events_until(ws, lambda e: e.get("message", {}).get("sender") == "bot")

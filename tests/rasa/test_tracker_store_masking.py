@@ -118,6 +118,19 @@ def test_the_earlier_part_of_a_split_number_loses_its_entities_and_slots(store: 
     assert "6011" not in store.raw(sender)
 
 
+def test_a_slot_filled_from_masked_digits_is_masked(store: Store) -> None:
+    sender = new_sender()
+    phone = {"entity": "phone", "value": "1051  0510  5100", "start": 16, "end": 32}
+    store.add(
+        sender,
+        user("my card is 5105  1051  0510  5100", [phone]),
+        SlotSet("phone", "1051  0510  5100"),
+        SlotSet("order_id", "ORD-10002"),
+    )
+    assert [r["value"] for r in store.rows(sender, "slot")] == [CARD_MASK, "ORD-10002"]
+    assert store.rows(sender)[0]["parse_data"]["entities"] == []
+
+
 def test_both_parts_in_one_save_are_masked(store: Store) -> None:
     sender = new_sender()
     store.add(sender, user("6011 1111"), BotUttered("?"), user("1111 1117"))
