@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from payhelp.core.card_data import luhn_valid
+from payhelp.core.card_data import CARD_LAYOUTS, luhn_valid
 
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 
@@ -29,15 +29,7 @@ SEPARATORS = [
     " ", "  ", "   ", "-", " - ", ".", "_", "/", " / ", "\n", "\r\n", "\t", ",", ", ",
     "\u3000", "，", "。", "、", "－", "／", "．", "＿", " \n",
 ]  # fmt: skip
-LAYOUTS = {
-    13: [(4, 4, 4, 1), (4, 3, 3, 3)],
-    14: [(4, 6, 4)],
-    15: [(4, 6, 5), (4, 4, 4, 3)],
-    16: [(4, 4, 4, 4), (8, 8)],
-    17: [(4, 4, 4, 4, 1)],
-    18: [(4, 4, 4, 4, 2), (6, 12)],
-    19: [(4, 4, 4, 4, 3), (6, 13)],
-}
+LAYOUTS = CARD_LAYOUTS
 WORDS = [
     "my card is", "card number", "卡号是", "我的银行卡", "here you go:", "付款失败了", "thanks",
     "谢谢", "it got declined", "please check", "order ORD-10002", "paid 59.90", "帮我看看",
@@ -59,6 +51,13 @@ class TypedCard:
         """Grouped as cards are printed (4-4-4-4, 4-6-5, ...) or in one piece."""
         sizes = tuple(len(g) for g in self.groups)
         return len(sizes) == 1 or sizes in LAYOUTS[len(self.digits)]
+
+    @property
+    def splittable(self) -> bool:
+        """Grouped so that a split over messages is recognised: a real layout or equal groups."""
+        sizes = tuple(len(g) for g in self.groups)
+        equal = len(set(sizes[:-1])) == 1 and sizes[-1] <= sizes[0]
+        return len(sizes) >= 2 and (self.in_a_real_layout or equal)
 
     def first_message_is_clean(self, stored_first: str) -> bool:
         """For a real layout: the stored first message keeps no digit of the card."""

@@ -9,7 +9,8 @@ that is what keeps "59.90, 12.00" or "2024-05-01 - 2024-06-01" from being read a
 
 A card number may also be split over consecutive customer messages ("6011 1111", then
 "1111 1117"): a message that ends in digit groups continues in the next one that starts
-with them. :func:`mask_in_context` finds those, and says which earlier messages must be
+with them, when the groups together are in a card layout or of equal size (so that an
+order number and then a phone number are not read as one). :func:`mask_in_context` finds those, and says which earlier messages must be
 stored again, masked.
 
 What is deliberately *not* a card number, to keep false positives rare:
@@ -38,6 +39,7 @@ from payhelp.core.security_codes import (
 )
 
 __all__ = [
+    "CARD_LAYOUTS",
     "CARD_MASK",
     "CVC_MASK",
     "REMASK_KEY",
@@ -74,10 +76,16 @@ _KINDS = {
 }
 _MAYBE_CARD_DATA = re.compile(rf"\d|{CODE}", re.IGNORECASE)
 # Card layouts people copy from the card or their bank's app; preferred when spans overlap.
-_LAYOUTS = {
-    (4, 4, 4, 1), (4, 3, 3, 3), (4, 6, 4), (4, 4, 4, 2), (4, 6, 5), (4, 4, 4, 3),
-    (4, 4, 4, 4), (8, 8), (4, 4, 4, 4, 1), (4, 4, 4, 4, 2), (6, 12), (4, 4, 4, 4, 3), (6, 13),
-}  # fmt: skip
+CARD_LAYOUTS: dict[int, tuple[tuple[int, ...], ...]] = {
+    13: ((4, 4, 4, 1), (4, 3, 3, 3)),
+    14: ((4, 6, 4), (4, 4, 4, 2)),
+    15: ((4, 6, 5), (4, 4, 4, 3)),
+    16: ((4, 4, 4, 4), (8, 8)),
+    17: ((4, 4, 4, 4, 1),),
+    18: ((4, 4, 4, 4, 2), (6, 12)),
+    19: ((4, 4, 4, 4, 3), (6, 13)),
+}
+_LAYOUTS = {layout for layouts in CARD_LAYOUTS.values() for layout in layouts}
 _LENGTH_PREFERENCE = {16: 7, 15: 6, 19: 5, 13: 4, 14: 3, 18: 2, 17: 1}
 
 
@@ -259,6 +267,8 @@ def _best_spans(run: _Run) -> list[list[_Group]]:
             if len(digits) >= _MIN_DIGITS and luhn_valid(digits):
                 layout = tuple(len(g.digits) for g in groups[first : last + 1])
                 known = len(layout) == 1 or layout in _LAYOUTS
+                if crosses and not _card_shaped(layout, run.gaps[first:last]):
+                    continue  # "73446", then "175 9998 6560": an id, then a phone number
                 length = _LENGTH_PREFERENCE[len(digits)]
                 score = (int(crosses), len(digits) * crosses, int(known), length, -first)
                 candidates.append((score, first, last + 1))
@@ -269,6 +279,23 @@ def _best_spans(run: _Run) -> list[list[_Group]]:
             taken.update(range(first, end))
             chosen.append(groups[first:end])
     return chosen
+
+
+def _card_shaped(layout: tuple[int, ...], gaps: list[str | None]) -> bool:
+    """A card layout, or groups of one size (the last perhaps shorter), also when the
+    message ended in the middle of a group ("6011 1111 11", then "11 1117")."""
+    merged = [layout[0]]
+    for size, gap in zip(layout[1:], gaps, strict=True):
+        if gap is None:
+            merged[-1] += size
+        else:
+            merged.append(size)
+    return any(
+        len(sizes) == 1
+        or sizes in _LAYOUTS
+        or (len(set(sizes[:-1])) == 1 and sizes[-1] <= sizes[0])
+        for sizes in (layout, tuple(merged))
+    )
 
 
 def _replace(text: str, segment: int, spans: list[list[_Group]]) -> str:

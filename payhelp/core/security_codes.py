@@ -23,7 +23,7 @@ _EN_NUMBER = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
 _ZH_NUMBER = r"[零〇一二三四五六七八九幺两]"
 # 3-4 digits, possibly spaced out ("9 1 3"), or the same in words.
 CODE = (
-    r"(?:(?<![\d.,])\d(?:[ \-.]?\d){2,3}(?![\d]|[.,]\d)"
+    r"(?:(?<![\d.,])\d(?:[ \-]?\d){2,3}(?![\d]|[.,]\d)"
     rf"|\b{_EN_NUMBER}(?:[\s,\-]+{_EN_NUMBER}){{2,3}}\b"
     rf"|(?<!{_ZH_NUMBER}){_ZH_NUMBER}{{3,4}}(?!{_ZH_NUMBER}|位))"
 )

@@ -183,7 +183,7 @@ def test_no_card_number_is_stored_or_sent_to_the_bot(service, card: TypedCard) -
 
 @pytest.mark.property
 @settings(max_examples=examples(60))
-@given(card=typed_cards().filter(lambda c: len(c.groups) >= 2), data=st.data())
+@given(card=typed_cards().filter(lambda c: c.splittable), data=st.data())
 def test_no_card_number_split_over_two_messages_is_stored_or_sent_whole(
     service, card: TypedCard, data: st.DataObject
 ) -> None:
