@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import EventList, PaymentHelpAction, latest_text
 from actions.order_check import verified_order_id
 from actions.runtime import off_loop, services
+from payhelp.contracts import REQUESTED_SLOT, Slot
 from payhelp.core.identity import parse_contact
 from payhelp.store.records import CallbackRequest
 
@@ -22,7 +23,7 @@ _MAX_TIME_LENGTH = 200
 
 
 def _asked(tracker: Tracker, slot: str) -> bool:
-    return tracker.get_slot("requested_slot") == slot
+    return tracker.get_slot(REQUESTED_SLOT) == slot
 
 
 class ValidateCallbackForm(FormValidationAction):
@@ -32,7 +33,7 @@ class ValidateCallbackForm(FormValidationAction):
     async def extract_callback_channel(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if not _asked(tracker, "callback_channel") or tracker.get_slot("callback_channel"):
+        if not _asked(tracker, "callback_channel") or tracker.get_slot(Slot.CALLBACK_CHANNEL):
             return {}
         text = latest_text(tracker)
         if _PHONE_WORDS.search(text) and not _EMAIL_WORDS.search(text):
@@ -67,7 +68,7 @@ class ValidateCallbackForm(FormValidationAction):
     def validate_callback_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        channel = tracker.get_slot("callback_channel")
+        channel = tracker.get_slot(Slot.CALLBACK_CHANNEL)
         contact = parse_contact(value) if isinstance(value, str) else None
         if contact is None or contact.kind != channel:
             dispatcher.utter_message(response=f"utter_invalid_callback_{channel}")
@@ -90,7 +91,7 @@ class ActionAskCallbackContact(PaymentHelpAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
-        channel = tracker.get_slot("callback_channel")
+        channel = tracker.get_slot(Slot.CALLBACK_CHANNEL)
         dispatcher.utter_message(response=f"utter_ask_callback_{channel}")
         return []
 
@@ -104,9 +105,9 @@ class ActionSubmitCallback(PaymentHelpAction):
     ) -> EventList:
         request = CallbackRequest(
             conversation_id=tracker.sender_id,
-            channel=tracker.get_slot("callback_channel"),
-            contact=tracker.get_slot("callback_contact"),
-            preferred_time=tracker.get_slot("callback_time"),
+            channel=tracker.get_slot(Slot.CALLBACK_CHANNEL),
+            contact=tracker.get_slot(Slot.CALLBACK_CONTACT),
+            preferred_time=tracker.get_slot(Slot.CALLBACK_TIME),
             order_id=verified_order_id(tracker),
         )
         reference = await off_loop(services().records.add_callback_request, request)
@@ -117,8 +118,8 @@ class ActionSubmitCallback(PaymentHelpAction):
             reference=reference,
         )
         return [
-            SlotSet("callback_channel", None),
-            SlotSet("callback_contact", None),
-            SlotSet("callback_time", None),
-            SlotSet("remedy_status", None),  # the offer of help is answered
+            SlotSet(Slot.CALLBACK_CHANNEL, None),
+            SlotSet(Slot.CALLBACK_CONTACT, None),
+            SlotSet(Slot.CALLBACK_TIME, None),
+            SlotSet(Slot.REMEDY_STATUS, None),  # the offer of help is answered
         ]

@@ -9,8 +9,9 @@ from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction
-from actions.handoff import REPEATED_MISUNDERSTANDING, open_handoff
+from actions.handoff import open_handoff
 from actions.runtime import services
+from payhelp.contracts import HandoffReason, Slot
 
 
 class ActionDefaultFallback(PaymentHelpAction):
@@ -22,9 +23,9 @@ class ActionDefaultFallback(PaymentHelpAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
-        misses = int(tracker.get_slot("misunderstandings") or 0) + 1
+        misses = int(tracker.get_slot(Slot.MISUNDERSTANDINGS) or 0) + 1
         if misses >= services().settings.misunderstandings_before_handoff:
-            return await open_handoff(dispatcher, tracker, REPEATED_MISUNDERSTANDING)
+            return await open_handoff(dispatcher, tracker, HandoffReason.REPEATED_MISUNDERSTANDING)
         dispatcher.utter_message(response="utter_default")
         # Forget the message we did not understand, so the dialogue resumes where it was.
-        return [UserUtteranceReverted(), SlotSet("misunderstandings", float(misses))]
+        return [UserUtteranceReverted(), SlotSet(Slot.MISUNDERSTANDINGS, float(misses))]

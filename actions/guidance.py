@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction, latest_text, slot_as
 from actions.runtime import services
+from payhelp.contracts import Slot
 from payhelp.core.causes import Detail
 from payhelp.core.education import Topic, topic_for_detail, topic_named
 from payhelp.core.orders import PaymentMethod
@@ -58,7 +59,7 @@ class ActionPaymentTips(PaymentHelpAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
-        topic = topic_named(tracker.get_slot("tip_topic")) or topic_named(latest_text(tracker))
+        topic = topic_named(tracker.get_slot(Slot.TIP_TOPIC)) or topic_named(latest_text(tracker))
         detail = slot_as(tracker, "cause_detail", Detail)
         if topic is None and detail is not None:
             topic = topic_for_detail(detail)
@@ -68,4 +69,4 @@ class ActionPaymentTips(PaymentHelpAction):
             dispatcher.utter_message(response="utter_ask_tip_topic")
         else:
             dispatcher.utter_message(response=topic.response)
-        return [SlotSet("tip_topic", None)]
+        return [SlotSet(Slot.TIP_TOPIC, None)]

@@ -17,45 +17,41 @@ from rasa_sdk.events import ConversationPaused, ConversationResumed, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction, latest_intent
-from actions.identity import LOCKED
 from actions.lookup import find_order
 from actions.order_check import verified_order_id
-from actions.remedies import EXHAUSTED, steps_given
+from actions.remedies import steps_given
 from actions.runtime import off_loop, services
+from payhelp.contracts import HandoffReason, IdentityStatus, RemedyStatus, Slot
 from payhelp.core.causes import MONEY_MAY_BE_TAKEN
 from payhelp.store.records import Escalation
 
 logger = logging.getLogger(__name__)
 
-CUSTOMER_REQUEST = "customer_request"
-NEEDS_STAFF = "needs_staff"
-REMEDIES_EXHAUSTED = "remedies_exhausted"
-IDENTITY_NOT_CONFIRMED = "identity_not_confirmed"
-REPEATED_MISUNDERSTANDING = "repeated_misunderstanding"
 
-
-def handoff_reason(tracker: Tracker) -> str:
+def handoff_reason(tracker: Tracker) -> HandoffReason:
     """Why the conversation goes to a person, from where the dialogue stands."""
     if latest_intent(tracker) == "request_human":
-        locked = tracker.get_slot("identity_status") == LOCKED
-        return IDENTITY_NOT_CONFIRMED if locked else CUSTOMER_REQUEST
-    if tracker.get_slot("remedy_status") == EXHAUSTED:
-        return REMEDIES_EXHAUSTED
-    if tracker.get_slot("needs_staff"):
-        return NEEDS_STAFF
-    return CUSTOMER_REQUEST
+        locked = tracker.get_slot(Slot.IDENTITY_STATUS) == IdentityStatus.LOCKED
+        return HandoffReason.IDENTITY_NOT_CONFIRMED if locked else HandoffReason.CUSTOMER_REQUEST
+    if tracker.get_slot(Slot.REMEDY_STATUS) == RemedyStatus.EXHAUSTED:
+        return HandoffReason.REMEDIES_EXHAUSTED
+    if tracker.get_slot(Slot.NEEDS_STAFF):
+        return HandoffReason.NEEDS_STAFF
+    return HandoffReason.CUSTOMER_REQUEST
 
 
 async def open_handoff(
-    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: HandoffReason
 ) -> EventList:
     """Record the escalation, tell the customer, emit the payload and pause the bot."""
     svc = services()
     order_id = verified_order_id(tracker)
-    escalation = Escalation(conversation_id=tracker.sender_id, reason=reason, order_id=order_id)
+    escalation = Escalation(
+        conversation_id=tracker.sender_id, reason=reason.value, order_id=order_id
+    )
     cause = None
     tried = steps_given(tracker)
-    failures = int(tracker.get_slot("identity_failures") or 0)
+    failures = int(tracker.get_slot(Slot.IDENTITY_FAILURES) or 0)
     if failures:
         tried.append(f"identity check failed {failures} time(s)")
     escalation_id: int | None = None
@@ -66,7 +62,7 @@ async def open_handoff(
                 cause = findings.diagnosis.cause
                 escalation = Escalation(
                     conversation_id=tracker.sender_id,
-                    reason=reason,
+                    reason=reason.value,
                     order_id=order_id,
                     payment_cause=cause.value,
                     detail=findings.diagnosis.detail.value,
@@ -74,7 +70,7 @@ async def open_handoff(
                     tried=tuple(tried),
                 )
         else:
-            escalation = Escalation(tracker.sender_id, reason, tried=tuple(tried))
+            escalation = Escalation(tracker.sender_id, reason.value, tried=tuple(tried))
         escalation_id = await off_loop(svc.records.add_escalation, escalation)
     except Exception:
         # A person must still take over: the desk opens the case from the payload.
@@ -83,10 +79,14 @@ async def open_handoff(
     dispatcher.utter_message(response="utter_handoff_charged" if charged else "utter_handoff")
     dispatcher.utter_message(
         json_message={
-            "handoff": {"escalation_id": escalation_id, "reason": reason, "order_id": order_id}
+            "handoff": {
+                "escalation_id": escalation_id,
+                "reason": reason.value,
+                "order_id": order_id,
+            }
         }
     )
-    return [SlotSet("misunderstandings", 0.0), ConversationPaused()]
+    return [SlotSet(Slot.MISUNDERSTANDINGS, 0.0), ConversationPaused()]
 
 
 class ActionHandoff(PaymentHelpAction):
@@ -111,7 +111,7 @@ class ActionHandback(PaymentHelpAction):
         dispatcher.utter_message(response="utter_handback")
         return [
             ConversationResumed(),
-            SlotSet("remedy_status", None),
-            SlotSet("needs_staff", None),
-            SlotSet("misunderstandings", 0.0),
+            SlotSet(Slot.REMEDY_STATUS, None),
+            SlotSet(Slot.NEEDS_STAFF, None),
+            SlotSet(Slot.MISUNDERSTANDINGS, 0.0),
         ]

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction, latest_intent, latest_text
 from actions.runtime import off_loop, services
+from payhelp.contracts import REQUESTED_SLOT, IdentityStatus, Slot
 from payhelp.core.identity import (
     Contact,
     contact_matches,
@@ -27,10 +28,6 @@ from payhelp.core.identity import (
 )
 from payhelp.messages import reminder_email
 
-VERIFIED = "verified"
-RETRY = "retry"
-LOCKED = "locked"
-REMINDER_SENT = "reminder_sent"
 # Intents of a message that answers the form's question (possibly badly).
 ANSWER_INTENTS = frozenset({"inform", "nlu_fallback", "affirm", "greet", "thank"})
 
@@ -71,9 +68,9 @@ class ValidateIdentityForm(FormValidationAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[str]:
-        if tracker.get_slot("identity_status") == LOCKED:
+        if tracker.get_slot(Slot.IDENTITY_STATUS) == IdentityStatus.LOCKED:
             return []  # finish at once; action_verify_identity explains
-        if tracker.get_slot("order_id_unknown"):
+        if tracker.get_slot(Slot.ORDER_ID_UNKNOWN):
             return ["order_id_unknown", "contact"]
         return domain_slots
 
@@ -82,7 +79,7 @@ class ValidateIdentityForm(FormValidationAction):
     ) -> dict[str, Any]:
         if already_checked(tracker):
             return {}
-        asked = tracker.get_slot("requested_slot") == "order_id"
+        asked = tracker.get_slot(REQUESTED_SLOT) == "order_id"
         text = latest_text(tracker)
         dont_know = latest_intent(tracker) == "deny" or says_order_id_unknown(text)
         if asked and dont_know and normalise_order_id(text) is None:
@@ -103,7 +100,7 @@ class ValidateIdentityForm(FormValidationAction):
     ) -> dict[str, Any]:
         if already_checked(tracker):
             return {}
-        asked = tracker.get_slot("requested_slot") == "contact"
+        asked = tracker.get_slot(REQUESTED_SLOT) == "contact"
         # Unasked, only an email counts: stray digits are too easily misread.
         contact = parse_contact(latest_text(tracker), emails_only=not asked)
         if contact:
@@ -131,7 +128,7 @@ class ValidateIdentityForm(FormValidationAction):
         if value is None:
             return {"contact": None}
         contact = _contact_from_slot(value)
-        if tracker.get_slot("order_id_unknown"):
+        if tracker.get_slot(Slot.ORDER_ID_UNKNOWN):
             if contact is None or contact.kind != "email":
                 dispatcher.utter_message(response="utter_invalid_reminder_email")
                 return {"contact": None}
@@ -150,7 +147,7 @@ class ActionAskOrderId(PaymentHelpAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
-        again = tracker.get_slot("identity_status") == RETRY
+        again = tracker.get_slot(Slot.IDENTITY_STATUS) == IdentityStatus.RETRY
         dispatcher.utter_message(
             response="utter_ask_order_id_again" if again else "utter_ask_order_id"
         )
@@ -166,7 +163,7 @@ class ActionAskContact(PaymentHelpAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
-        reminder = bool(tracker.get_slot("order_id_unknown"))
+        reminder = bool(tracker.get_slot(Slot.ORDER_ID_UNKNOWN))
         dispatcher.utter_message(
             response="utter_ask_contact_for_reminder" if reminder else "utter_ask_contact"
         )
@@ -182,18 +179,25 @@ class ActionVerifyIdentity(PaymentHelpAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
-        if tracker.get_slot("identity_status") == LOCKED:
+        if tracker.get_slot(Slot.IDENTITY_STATUS) == IdentityStatus.LOCKED:
             dispatcher.utter_message(response="utter_identity_locked")
-            return [SlotSet("identity_status", LOCKED)]
-        contact = _contact_from_slot(tracker.get_slot("contact"))
-        if tracker.get_slot("order_id_unknown"):
+            return [SlotSet(Slot.IDENTITY_STATUS, IdentityStatus.LOCKED)]
+        contact = _contact_from_slot(tracker.get_slot(Slot.CONTACT))
+        if tracker.get_slot(Slot.ORDER_ID_UNKNOWN):
             return await self._send_reminder(dispatcher, contact)
-        order_id = tracker.get_slot("order_id")
-        already = tracker.get_slot("verified_order")
-        if order_id and order_id == already and tracker.get_slot("identity_status") == VERIFIED:
-            return [SlotSet("identity_status", VERIFIED)]
+        order_id = tracker.get_slot(Slot.ORDER_ID)
+        already = tracker.get_slot(Slot.VERIFIED_ORDER)
+        if (
+            order_id
+            and order_id == already
+            and tracker.get_slot(Slot.IDENTITY_STATUS) == IdentityStatus.VERIFIED
+        ):
+            return [SlotSet(Slot.IDENTITY_STATUS, IdentityStatus.VERIFIED)]
         if order_id and contact and await self._matches(order_id, contact):
-            return [SlotSet("verified_order", order_id), SlotSet("identity_status", VERIFIED)]
+            return [
+                SlotSet(Slot.VERIFIED_ORDER, order_id),
+                SlotSet(Slot.IDENTITY_STATUS, IdentityStatus.VERIFIED),
+            ]
         return await self._mismatch(dispatcher, tracker, order_id)
 
     async def _matches(self, order_id: str, contact: Contact) -> bool:
@@ -213,16 +217,18 @@ class ActionVerifyIdentity(PaymentHelpAction):
         svc = services()
         if order_id:
             await off_loop(svc.records.add_identity_failure, order_id, tracker.sender_id)
-        failures = int(tracker.get_slot("identity_failures") or 0) + 1
+        failures = int(tracker.get_slot(Slot.IDENTITY_FAILURES) or 0) + 1
         locked = failures >= svc.settings.identity_max_attempts
         dispatcher.utter_message(
             response="utter_identity_locked" if locked else "utter_identity_mismatch"
         )
         return [
-            SlotSet("identity_failures", float(failures)),
-            SlotSet("identity_status", LOCKED if locked else RETRY),
-            SlotSet("order_id", None),
-            SlotSet("contact", None),
+            SlotSet(Slot.IDENTITY_FAILURES, float(failures)),
+            SlotSet(
+                Slot.IDENTITY_STATUS, IdentityStatus.LOCKED if locked else IdentityStatus.RETRY
+            ),
+            SlotSet(Slot.ORDER_ID, None),
+            SlotSet(Slot.CONTACT, None),
         ]
 
     async def _send_reminder(
@@ -237,7 +243,7 @@ class ActionVerifyIdentity(PaymentHelpAction):
         # The same reply whether or not the address is known: it must reveal nothing.
         dispatcher.utter_message(response="utter_order_reminder_sent")
         return [
-            SlotSet("order_id_unknown", False),
-            SlotSet("order_id", None),
-            SlotSet("identity_status", REMINDER_SENT),
+            SlotSet(Slot.ORDER_ID_UNKNOWN, False),
+            SlotSet(Slot.ORDER_ID, None),
+            SlotSet(Slot.IDENTITY_STATUS, IdentityStatus.REMINDER_SENT),
         ]

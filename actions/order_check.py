@@ -9,9 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction
-from actions.identity import VERIFIED
 from actions.lookup import find_order
 from actions.runtime import services
+from payhelp.contracts import IdentityStatus, Slot
 from payhelp.core.causes import Detail
 from payhelp.core.diagnosis import Diagnosis
 from payhelp.core.remedies import plan_remedies
@@ -24,8 +24,8 @@ SAW_CHARGE = frozenset({"duplicate_charge", "charged_but_unpaid"})
 
 def verified_order_id(tracker: Tracker) -> str | None:
     """The order this conversation has passed the identity check for, if any."""
-    order_id = tracker.get_slot("verified_order")
-    if tracker.get_slot("identity_status") != VERIFIED or not order_id:
+    order_id = tracker.get_slot(Slot.VERIFIED_ORDER)
+    if tracker.get_slot(Slot.IDENTITY_STATUS) != IdentityStatus.VERIFIED or not order_id:
         return None
     return str(order_id)
 
@@ -67,7 +67,7 @@ class ActionCheckOrder(PaymentHelpAction):
         if findings is None:
             raise LookupError(f"verified order {order_id} has disappeared")
         record, diagnosis = findings.record, findings.diagnosis
-        saw_charge = tracker.get_slot("reported_problem") in SAW_CHARGE
+        saw_charge = tracker.get_slot(Slot.REPORTED_PROBLEM) in SAW_CHARGE
         plan = plan_remedies(diagnosis, svc.settings.payment_methods, saw_charge)
         order = record.order
         dispatcher.utter_message(
@@ -82,13 +82,13 @@ class ActionCheckOrder(PaymentHelpAction):
         )
         unavailable = diagnosis.unavailable_method
         return [
-            SlotSet("payment_cause", diagnosis.cause.value),
-            SlotSet("cause_detail", diagnosis.detail.value),
-            SlotSet("unavailable_method", unavailable.value if unavailable else None),
-            SlotSet("needs_staff", plan.needs_staff),
-            SlotSet("remedy_plan", [s.step.value for s in plan.steps]),
-            SlotSet("other_methods", list_methods(plan.other_methods)),
-            SlotSet("wait_minutes", float(diagnosis.wait_minutes or 0)),
-            SlotSet("remedy_step", 0.0),
-            SlotSet("remedy_status", None),
+            SlotSet(Slot.PAYMENT_CAUSE, diagnosis.cause.value),
+            SlotSet(Slot.CAUSE_DETAIL, diagnosis.detail.value),
+            SlotSet(Slot.UNAVAILABLE_METHOD, unavailable.value if unavailable else None),
+            SlotSet(Slot.NEEDS_STAFF, plan.needs_staff),
+            SlotSet(Slot.REMEDY_PLAN, [s.step.value for s in plan.steps]),
+            SlotSet(Slot.OTHER_METHODS, list_methods(plan.other_methods)),
+            SlotSet(Slot.WAIT_MINUTES, float(diagnosis.wait_minutes or 0)),
+            SlotSet(Slot.REMEDY_STEP, 0.0),
+            SlotSet(Slot.REMEDY_STATUS, None),
         ]

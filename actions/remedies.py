@@ -14,20 +14,18 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction
+from payhelp.contracts import RemedyStatus, Slot
 from payhelp.core.remedies import RemedyStep, Step
 from payhelp.messages import duration
 
-AWAITING_FEEDBACK = "awaiting_feedback"
-EXHAUSTED = "exhausted"
-
 
 def planned_steps(tracker: Tracker) -> list[RemedyStep]:
-    return [RemedyStep(Step(value)) for value in tracker.get_slot("remedy_plan") or []]
+    return [RemedyStep(Step(value)) for value in tracker.get_slot(Slot.REMEDY_PLAN) or []]
 
 
 def steps_given(tracker: Tracker) -> list[str]:
     """The remedy steps already given in this conversation (for the staff summary)."""
-    given = int(tracker.get_slot("remedy_step") or 0)
+    given = int(tracker.get_slot(Slot.REMEDY_STEP) or 0)
     return [s.step.value for s in planned_steps(tracker)[:given]]
 
 
@@ -39,14 +37,14 @@ class ActionNextRemedyStep(PaymentHelpAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
         plan = planned_steps(tracker)
-        index = int(tracker.get_slot("remedy_step") or 0)
+        index = int(tracker.get_slot(Slot.REMEDY_STEP) or 0)
         values = {
-            "other_methods": tracker.get_slot("other_methods") or "another payment method",
-            "wait_left": duration(tracker.get_slot("wait_minutes")),
+            "other_methods": tracker.get_slot(Slot.OTHER_METHODS) or "another payment method",
+            "wait_left": duration(tracker.get_slot(Slot.WAIT_MINUTES)),
         }
         if index >= len(plan):
             dispatcher.utter_message(response="utter_remedies_exhausted")
-            return [SlotSet("remedy_status", EXHAUSTED)]
+            return [SlotSet(Slot.REMEDY_STATUS, RemedyStatus.EXHAUSTED)]
         # Information-only steps need no answer: give them and go on to the next.
         while index < len(plan):
             step = plan[index]
@@ -55,11 +53,11 @@ class ActionNextRemedyStep(PaymentHelpAction):
             if step.asks_feedback:
                 dispatcher.utter_message(response="utter_did_that_work")
                 return [
-                    SlotSet("remedy_step", float(index)),
-                    SlotSet("remedy_status", AWAITING_FEEDBACK),
+                    SlotSet(Slot.REMEDY_STEP, float(index)),
+                    SlotSet(Slot.REMEDY_STATUS, RemedyStatus.AWAITING_FEEDBACK),
                 ]
         dispatcher.utter_message(response="utter_anything_else")
-        return [SlotSet("remedy_step", float(index)), SlotSet("remedy_status", None)]
+        return [SlotSet(Slot.REMEDY_STEP, float(index)), SlotSet(Slot.REMEDY_STATUS, None)]
 
 
 class ActionRemedyWorked(PaymentHelpAction):
@@ -70,7 +68,7 @@ class ActionRemedyWorked(PaymentHelpAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
         dispatcher.utter_message(response="utter_glad_it_worked")
-        return [SlotSet("remedy_status", None)]
+        return [SlotSet(Slot.REMEDY_STATUS, None)]
 
 
 class ActionCloseRemedies(PaymentHelpAction):
@@ -81,4 +79,4 @@ class ActionCloseRemedies(PaymentHelpAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
         dispatcher.utter_message(response="utter_remedies_closed")
-        return [SlotSet("remedy_status", None)]
+        return [SlotSet(Slot.REMEDY_STATUS, None)]

@@ -25,12 +25,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from addons import speedups
+from addons import speedups, typed_text
 from addons.tracker_store import REMASK_KEY, recent_texts
 from payhelp import redaction
 from payhelp.core.card_data import MaskedInContext, mask_in_context, may_hold_card_data
 
-speedups.apply()  # Rasa imports this module at start-up; see addons/speedups.py
+# Rasa imports this module at start-up; see addons/speedups.py and addons/typed_text.py.
+speedups.apply()
+typed_text.apply()
 redaction.install()  # and from here on no log line of the Rasa server holds a card number
 logger = logging.getLogger(__name__)
 

@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
+import codecs
 import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import yaml
 from sanic import Request, Sanic, response
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
+from sanic.server.websockets import frame as sanic_frames
 
 from desk.conversations import ConversationStore
 from desk.customer_routes import customer
+from desk.limits import Limiter, SQLHitStore
 from desk.live import LiveHub
 from desk.pages import pages
 from desk.rasa_client import RasaClient
 from desk.service import Desk, DeskError
 from desk.staff_accounts import StaffAccounts
-from desk.staff_routes import LoginThrottle, staff
+from desk.staff_routes import staff
+from desk.views import StaffViews
 from payhelp.settings import PROJECT_ROOT, Settings
 from payhelp.store.database import make_engine, make_session_factory
 from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
 
 logger = logging.getLogger(__name__)
+WEBSOCKET_PATHS = frozenset({"/ws/chat", "/staff/ws"})
 
 
 def load_responses() -> dict[str, Any]:
@@ -33,12 +40,25 @@ def load_responses() -> dict[str, Any]:
     return domain.get("responses", {})
 
 
+class _LenientUTF8Decoder(codecs.getincrementaldecoder("utf-8")):  # type: ignore[misc]
+    """Sanic decodes WebSocket text frames strictly, and invalid UTF-8 then kills the
+    connection's reader task with a traceback in the log. This decoder puts U+FFFD in
+    place of bad bytes instead, and the handlers answer such a frame with an error event."""
+
+    def __init__(self, errors: str = "strict") -> None:
+        super().__init__(errors="replace")
+
+
 def create_app(settings: Settings | None = None, rasa: RasaClient | None = None) -> Sanic:
     settings = settings or Settings.from_env()
+    sanic_frames.UTF8Decoder = _LenientUTF8Decoder
     app = Sanic(f"desk_{uuid.uuid4().hex[:8]}")
     app.config.REQUEST_MAX_SIZE = 256 * 1024
     app.config.WEBSOCKET_MAX_SIZE = 64 * 1024
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    # Behind DESK_PROXIES trusted proxies, the client's address and scheme (so whether
+    # staff cookies are Secure) come from X-Forwarded-For and X-Forwarded-Proto.
+    app.config.PROXIES_COUNT = settings.desk_proxies
     app.blueprint(customer)
     app.blueprint(staff)
     app.blueprint(pages)
@@ -48,13 +68,22 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         app.ctx.engine = engine
-        app.ctx.login_throttle = LoginThrottle()
+        app.ctx.limiter = Limiter(SQLHitStore(sessions))
+        await asyncio.to_thread(app.ctx.limiter.purge, timedelta(days=1))
+        conversations = ConversationStore(sessions)
+        records = AssistantRecords(sessions)
+        app.ctx.views = StaffViews(
+            settings=settings,
+            conversations=conversations,
+            orders=OrderRepository(sessions),
+            records=records,
+            responses=load_responses(),
+        )
         app.ctx.desk = Desk(
             settings=settings,
-            conversations=ConversationStore(sessions),
+            conversations=conversations,
             staff=StaffAccounts(sessions),
-            orders=OrderRepository(sessions),
-            records=AssistantRecords(sessions),
+            records=records,
             rasa=rasa
             or RasaClient(
                 f"http://127.0.0.1:{settings.rasa_port}",
@@ -62,13 +91,21 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
                 settings.rasa_token,
             ),
             live=LiveHub(),
-            responses=load_responses(),
         )
 
     @app.after_server_stop
     async def close_resources(app: Sanic, _loop: Any) -> None:
         await app.ctx.desk.rasa.close()
         app.ctx.engine.dispose()
+
+    @app.on_request
+    async def websockets_only(request: Request) -> HTTPResponse | None:
+        upgrade = request.headers.get("upgrade", "").lower()
+        if request.path in WEBSOCKET_PATHS and upgrade != "websocket":
+            return response.json(
+                {"error": "this address takes WebSocket connections only"}, status=400
+            )
+        return None
 
     @app.on_request
     async def preflight(request: Request) -> HTTPResponse | None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections import deque
 from typing import Any
 
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
+from desk.limits import Limiter, Rule, client_address, too_many
 from desk.service import Desk, DeskError
 
 customer = Blueprint("customer")
+INVALID_TEXT = "\ufffd"
 
 
 def desk_of(request: Request) -> Desk:
@@ -28,6 +28,11 @@ def _bearer(request: Request) -> str:
 @customer.post("/api/chat/start")
 async def start(request: Request) -> HTTPResponse:
     desk = desk_of(request)
+    rule = Rule(desk.settings.desk_chat_starts_per_minute, 60)
+    key = f"chat-start:{client_address(request)}"
+    verdict = await asyncio.to_thread(request.app.ctx.limiter.take, key, rule)
+    if not verdict.allowed:
+        return too_many(verdict, "too many new chats from your network")
     conversation, token = await desk.start()
     state = await desk.customer_state(conversation)
     return response.json({"token": token, "state": state}, status=201)
@@ -39,30 +44,19 @@ async def history(request: Request) -> HTTPResponse:
     conversation = await desk.by_token(_bearer(request))
     if conversation is None:
         return response.json({"error": "unknown conversation"}, status=401)
-    try:
-        after = max(0, int(request.args.get("after", "0")))
-    except ValueError:
+    after = _message_id(request.args.get("after") or "0")
+    if after is None:
         return response.json({"error": "'after' must be a message id"}, status=400)
     found = await desk.history(conversation, after)
     state = await desk.customer_state(conversation)
     return response.json({"messages": [m.as_json() for m in found], "state": state})
 
 
-class RateLimit:
-    """At most ``per_minute`` messages in any 60 seconds, per connection."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._sent: deque[float] = deque()
-
-    def allow(self, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        while self._sent and now - self._sent[0] >= 60:
-            self._sent.popleft()
-        if len(self._sent) >= self.per_minute:
-            return False
-        self._sent.append(now)
-        return True
+def _message_id(raw: str) -> int | None:
+    """A message id from a query parameter: plain ASCII digits of a sane size, else None."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return None
+    return int(raw)
 
 
 @customer.websocket("/ws/chat")
@@ -76,7 +70,9 @@ async def chat(request: Request, ws: Any) -> None:
         await ws.close(code=4401)
         return
     desk.live.add_customer(conversation.id, ws)
-    limit = RateLimit(desk.settings.desk_messages_per_minute)
+    limiter: Limiter = request.app.ctx.limiter
+    # Per conversation, not per connection: reconnecting does not reset it.
+    limit = Rule(desk.settings.desk_messages_per_minute, 60)
     max_frame = desk.settings.desk_max_message_chars * 4 + 1000
     try:
         await ws.send(
@@ -86,7 +82,7 @@ async def chat(request: Request, ws: Any) -> None:
             frame = await ws.recv()
             if frame is None:
                 break
-            await _handle_frame(desk, ws, conversation.id, frame, limit, max_frame)
+            await _handle_frame(desk, ws, conversation.id, frame, limiter, limit, max_frame)
     except asyncio.CancelledError:
         raise
     except Exception:  # the connection dropped; the widget reconnects and resyncs
@@ -96,15 +92,25 @@ async def chat(request: Request, ws: Any) -> None:
 
 
 async def _handle_frame(
-    desk: Desk, ws: Any, conversation_id: str, frame: Any, limit: RateLimit, max_frame: int
+    desk: Desk,
+    ws: Any,
+    conversation_id: str,
+    frame: Any,
+    limiter: Limiter,
+    limit: Rule,
+    max_frame: int,
 ) -> None:
     client_id: str | None = None
 
     async def refuse(text: str) -> None:
         await ws.send(json.dumps({"type": "error", "text": text, "client_id": client_id}))
 
-    if not isinstance(frame, str) or len(frame) > max_frame:
+    if not isinstance(frame, str):
+        return await refuse("send messages as JSON text")
+    if len(frame) > max_frame:
         return await refuse("that message is too large")
+    if INVALID_TEXT in frame:  # see desk/app.py: bytes that were not UTF-8
+        return await refuse("that message was not valid UTF-8 text")
     try:
         event = json.loads(frame)
     except json.JSONDecodeError:
@@ -116,7 +122,8 @@ async def _handle_frame(
         client_id = event["client_id"]
     try:
         if event.get("type") == "message":
-            if not limit.allow():
+            key = f"messages:{conversation_id}"
+            if not (await asyncio.to_thread(limiter.take, key, limit)).allowed:
                 return await refuse("you're sending messages too quickly; please wait a moment")
             text, client_id, payload = (
                 event.get("text"),

@@ -9,6 +9,8 @@ from typing import Any
 
 import aiohttp
 
+from payhelp.core.card_data import REMASK_KEY
+
 logger = logging.getLogger(__name__)
 
 
@@ -69,10 +71,23 @@ class RasaClient:
             raise BotUnavailable(f"{path}: {exc.__class__.__name__}") from exc
 
     async def send(
-        self, conversation_id: str, text: str, metadata: dict[str, Any] | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        payload: bool = False,
+        remask: list[str] | None = None,
     ) -> BotReply:
-        """Send a customer message through the REST channel; the bot's reply."""
+        """Send a customer message through the REST channel; the bot's reply.
+
+        ``payload`` marks a button the bot offered: only then does Rasa read the text as
+        an intent (addons/typed_text.py); typed text always goes through the NLU.
+        ``remask`` names earlier messages, masked, that the tracker store should store
+        instead (this message completed a card number they began).
+        """
         body: dict[str, Any] = {"sender": conversation_id, "message": text}
+        metadata: dict[str, Any] = {"payload": True} if payload else {}
+        if remask:
+            metadata[REMASK_KEY] = remask
         if metadata:
             body["metadata"] = metadata
         raw = await self._post("/webhooks/rest/webhook", body, api=False)

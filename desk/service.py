@@ -11,31 +11,25 @@ import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from desk import messages
-from desk.canned import canned_replies
 from desk.conversations import Conflict, Conversation, ConversationStore, Message
 from desk.live import LiveHub
 from desk.rasa_client import BotReply, BotUnavailable, RasaClient
 from desk.routing import Event, Status, bot_answers
 from desk.staff_accounts import Agent, StaffAccounts
+from payhelp.contracts import HandoffReason
 from payhelp.core.card_data import (
-    REMASK_KEY,
     MaskedInContext,
     mask_card_data,
     mask_in_context,
     may_hold_card_data,
 )
-from payhelp.lookup import find_and_diagnose
 from payhelp.settings import Settings
-from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
-from payhelp.store.tables import utc_now
 
 logger = logging.getLogger(__name__)
-BOT_UNAVAILABLE_REASON = "assistant_unavailable"
 
 
 class DeskError(ValueError):
@@ -51,11 +45,9 @@ class Desk:
     settings: Settings
     conversations: ConversationStore
     staff: StaffAccounts
-    orders: OrderRepository
     records: AssistantRecords
     rasa: RasaClient
     live: LiveHub
-    responses: dict[str, Any]
 
     def __post_init__(self) -> None:
         # One message at a time per conversation, so replies keep their order.
@@ -124,9 +116,9 @@ class Desk:
                 await self._say(conversation.id, "system", messages.CARD_DATA_REMOVED)
             current = await self._db(self.conversations.get, conversation.id)
             if bot_answers(current.status):
-                offered = payload and await self._offered(conversation.id, payload)
+                offered = bool(payload) and await self._offered(conversation.id, payload)
                 remask = [r.text for r in context.earlier]
-                await self._ask_bot(current, payload if offered else masked.text, remask)
+                await self._ask_bot(current, payload if offered else masked.text, offered, remask)
             else:
                 await self._tell_staff({"type": "queue"})
         return message
@@ -157,16 +149,20 @@ class Desk:
         return any(b.get("payload") == payload for b in (said.buttons or [])) if said else False
 
     async def _ask_bot(
-        self, conversation: Conversation, text: str, remask: list[str] | None = None
+        self,
+        conversation: Conversation,
+        text: str,
+        payload: bool = False,
+        remask: list[str] | None = None,
     ) -> None:
         if conversation.status is Status.RESOLVED:
             conversation = await self._reopen(conversation)
         await self.live.to_customer(conversation.id, {"type": "typing", "who": "bot", "on": True})
         try:
             if remask:  # the bot's tracker store stores these earlier messages masked
-                reply = await self.rasa.send(conversation.id, text, metadata={REMASK_KEY: remask})
+                reply = await self.rasa.send(conversation.id, text, payload, remask=remask)
             else:
-                reply = await self.rasa.send(conversation.id, text)
+                reply = await self.rasa.send(conversation.id, text, payload)
         except BotUnavailable as problem:
             logger.warning("bot unavailable for %s: %s", conversation.id, problem)
             await self._bot_unavailable(conversation)
@@ -189,7 +185,7 @@ class Desk:
             conversation.id,
             Event.HANDOFF,
             escalation_id=escalation_id if isinstance(escalation_id, int) else None,
-            reason=str(handoff.get("reason") or "customer_request")[:40],
+            reason=HandoffReason.parse(handoff.get("reason")).value,
             order_id=handoff.get("order_id") if isinstance(handoff.get("order_id"), str) else None,
         )
         await self._announce_waiting(updated)
@@ -197,7 +193,7 @@ class Desk:
     async def _bot_unavailable(self, conversation: Conversation) -> None:
         await self._say(conversation.id, "system", messages.BOT_UNAVAILABLE)
         updated = await self._move(
-            conversation.id, Event.BOT_UNAVAILABLE, reason=BOT_UNAVAILABLE_REASON
+            conversation.id, Event.BOT_UNAVAILABLE, reason=HandoffReason.ASSISTANT_UNAVAILABLE.value
         )
         await self._announce_waiting(updated)
 
@@ -265,7 +261,7 @@ class Desk:
         return mask_card_data(text.strip()).text
 
     async def resolve(self, conversation_id: str, agent: Agent, outcome: Any) -> Conversation:
-        if outcome not in messages.OUTCOMES:
+        if not isinstance(outcome, str) or outcome not in messages.OUTCOMES:
             raise DeskError(f"outcome must be one of {', '.join(messages.OUTCOMES)}")
         conversation = await self._conversation(conversation_id)
         if conversation.status is Status.WITH_AGENT and conversation.agent_id != agent.id:
@@ -293,92 +289,6 @@ class Desk:
         await self._push_state(updated)
         await self._refresh_waiting_positions()
         return updated
-
-    async def queue(self) -> list[dict[str, Any]]:
-        return await self._summaries(await self._db(self.conversations.queue))
-
-    async def summary(self, conversation_id: str) -> dict[str, Any]:
-        """One conversation as the queue shows it (after a claim, resolve, hand-back)."""
-        [found] = await self._summaries([await self._conversation(conversation_id)])
-        return found
-
-    async def _summaries(self, found: list[Conversation]) -> list[dict[str, Any]]:
-        latest = await self._db(self.conversations.last_messages, [c.id for c in found])
-        escalations = [c.escalation_id for c in found if c.escalation_id is not None]
-        causes = await self._db(self.records.payment_causes, escalations)
-        return [self._summary(c, latest.get(c.id), causes.get(c.escalation_id)) for c in found]
-
-    async def details(self, conversation_id: str) -> dict[str, Any]:
-        conversation = await self._conversation(conversation_id)
-        history = await self._db(self.conversations.messages, conversation_id, 0, True)
-        escalation = (
-            await self._db(self.records.escalation, conversation.escalation_id)
-            if conversation.escalation_id is not None
-            else None
-        )
-        findings = None
-        if conversation.order_id:
-            findings = await self._db(
-                find_and_diagnose, self.orders, conversation.order_id, utc_now(),
-                self.settings.diagnosis,
-            )  # fmt: skip
-        order = payments = diagnosis = None
-        if findings is not None:
-            found = findings.record.order
-            order = {
-                "id": found.id, "status": found.status.value, "total": str(found.total),
-                "currency": found.currency, "created_at": found.created_at.isoformat(),
-                "customer": findings.record.customer.name,
-            }  # fmt: skip
-            payments = [
-                {
-                    "id": p.id, "method": p.method.value, "status": p.status.value,
-                    "amount": str(p.amount), "currency": p.currency,
-                    "failure_code": p.failure_code, "failure_message": p.failure_message,
-                    "created_at": p.created_at.isoformat(),
-                }
-                for p in found.payments
-            ]  # fmt: skip
-            diagnosis = {
-                "cause": findings.diagnosis.cause.value,
-                "detail": findings.diagnosis.detail.value,
-                "evidence": list(findings.diagnosis.evidence),
-                "tried": [messages.STEP_TITLES.get(t, t) for t in escalation.tried]
-                if escalation
-                else [],
-            }
-        return {
-            "conversation": (await self._summaries([conversation]))[0],
-            "messages": [m.as_json() for m in history],
-            "order": order,
-            "payments": payments or [],
-            "diagnosis": diagnosis,
-            "canned_replies": canned_replies(
-                findings, self.responses, self.settings.payment_methods
-            ),
-        }
-
-    @staticmethod
-    def _summary(
-        conversation: Conversation, last_message: str | None, cause: str | None
-    ) -> dict[str, Any]:
-        waiting = None
-        if conversation.status is Status.WAITING and conversation.waiting_since:
-            waiting = int((utc_now() - conversation.waiting_since).total_seconds())
-        return {
-            "id": conversation.id,
-            "status": conversation.status.value,
-            "agent": conversation.agent_name,
-            "agent_id": conversation.agent_id,
-            "reason": conversation.reason,
-            "order_id": conversation.order_id,
-            "payment_cause": cause,
-            "waiting_seconds": waiting,
-            "last_message": last_message,
-            "rating": conversation.rating,
-            "outcome": conversation.outcome,
-            "updated_at": _iso(conversation.updated_at),
-        }
 
     # --- shared ------------------------------------------------------------------------
 
@@ -434,7 +344,3 @@ class Desk:
 
     async def _tell_staff(self, event: dict[str, Any]) -> None:
         await self.live.to_staff(event)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None

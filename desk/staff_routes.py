@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
@@ -13,18 +11,30 @@ from typing import Any
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
+from desk.limits import (
+    Limiter,
+    client_address,
+    login_failed,
+    login_succeeded,
+    may_log_in,
+    too_many,
+)
 from desk.service import Desk, DeskError
 from desk.staff_accounts import StaffSession
+from desk.views import StaffViews
 
 staff = Blueprint("staff", url_prefix="/staff")
 COOKIE = "desk_session"
-LOGIN_ATTEMPTS_PER_15_MIN = 10
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
 
 def desk_of(request: Request) -> Desk:
     return request.app.ctx.desk
+
+
+def views_of(request: Request) -> StaffViews:
+    return request.app.ctx.views
 
 
 async def current_session(request: Request) -> StaffSession | None:
@@ -62,23 +72,6 @@ def body_of(request: Request) -> dict[str, Any]:
     return body
 
 
-class LoginThrottle:
-    """Failed logins per username in a sliding 15-minute window."""
-
-    def __init__(self, limit: int = LOGIN_ATTEMPTS_PER_15_MIN) -> None:
-        self.limit = limit
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def blocked(self, username: str) -> bool:
-        failures = self._failures[username]
-        while failures and time.monotonic() - failures[0] > 900:
-            failures.popleft()
-        return len(failures) >= self.limit
-
-    def failed(self, username: str) -> None:
-        self._failures[username].append(time.monotonic())
-
-
 @staff.post("/api/login")
 async def login(request: Request) -> HTTPResponse:
     desk = desk_of(request)
@@ -86,14 +79,16 @@ async def login(request: Request) -> HTTPResponse:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         return response.json({"error": "username and password are needed"}, status=400)
-    throttle: LoginThrottle = request.app.ctx.login_throttle
-    key = username.strip().lower()[:80]
-    if throttle.blocked(key):
-        return response.json({"error": "too many attempts; try again in 15 minutes"}, status=429)
+    limiter: Limiter = request.app.ctx.limiter
+    address = client_address(request)
+    verdict = await asyncio.to_thread(may_log_in, limiter, username, address)
+    if not verdict.allowed:
+        return too_many(verdict, "too many failed logins")
     agent = await asyncio.to_thread(desk.staff.authenticate, username, password[:200])
     if agent is None:
-        throttle.failed(key)
+        await asyncio.to_thread(login_failed, limiter, username, address)
         return response.json({"error": "wrong username or password"}, status=401)
+    await asyncio.to_thread(login_succeeded, limiter, username, address)
     hours = desk.settings.desk_session_hours
     token, csrf = await asyncio.to_thread(desk.staff.open_session, agent, hours)
     reply = response.json({"agent": {"id": agent.id, "name": agent.name}, "csrf": csrf})
@@ -130,18 +125,18 @@ async def logout(request: Request) -> HTTPResponse:
 @staff.get("/api/queue")
 @signed_in
 async def queue(request: Request) -> HTTPResponse:
-    return response.json({"conversations": await desk_of(request).queue()})
+    return response.json({"conversations": await views_of(request).queue()})
 
 
 @staff.get("/api/conversations/<conversation_id:str>")
 @signed_in
 async def details(request: Request, conversation_id: str) -> HTTPResponse:
-    return response.json(await desk_of(request).details(conversation_id))
+    return response.json(await views_of(request).details(conversation_id))
 
 
-async def summary_of(desk: Desk, conversation_id: str) -> HTTPResponse:
+async def summary_of(request: Request, conversation_id: str) -> HTTPResponse:
     """The conversation's summary after a change, as the queue shows it."""
-    return response.json(await desk.summary(conversation_id))
+    return response.json(await views_of(request).summary(conversation_id))
 
 
 @staff.post("/api/conversations/<conversation_id:str>/claim")
@@ -149,7 +144,7 @@ async def summary_of(desk: Desk, conversation_id: str) -> HTTPResponse:
 async def claim(request: Request, conversation_id: str) -> HTTPResponse:
     desk = desk_of(request)
     await desk.claim(conversation_id, request.ctx.session.agent)
-    return await summary_of(desk, conversation_id)
+    return await summary_of(request, conversation_id)
 
 
 @staff.post("/api/conversations/<conversation_id:str>/reply")
@@ -174,7 +169,7 @@ async def resolve(request: Request, conversation_id: str) -> HTTPResponse:
     desk = desk_of(request)
     outcome = body_of(request).get("outcome")
     await desk.resolve(conversation_id, request.ctx.session.agent, outcome)
-    return await summary_of(desk, conversation_id)
+    return await summary_of(request, conversation_id)
 
 
 @staff.post("/api/conversations/<conversation_id:str>/handback")
@@ -182,7 +177,7 @@ async def resolve(request: Request, conversation_id: str) -> HTTPResponse:
 async def handback(request: Request, conversation_id: str) -> HTTPResponse:
     desk = desk_of(request)
     await desk.hand_back(conversation_id, request.ctx.session.agent)
-    return await summary_of(desk, conversation_id)
+    return await summary_of(request, conversation_id)
 
 
 @staff.websocket("/ws")

@@ -79,3 +79,15 @@ class MessageRow(Base):
         UniqueConstraint("conversation_id", "client_id", name="uq_messages_client_id"),
         Index("ix_messages_conversation_id", "conversation_id", "id"),
     )
+
+
+class RateHitRow(Base):
+    """One hit on a rate limit or one failed login (desk/limits.py)."""
+
+    __tablename__ = "rate_hits"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(200), nullable=False)
+    at = Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_rate_hits_key_at", "key", "at"),)

@@ -74,6 +74,14 @@ class LoadResult:
         return ordered[index]
 
 
+def _body(sender: str, text: str, payload: bool) -> dict[str, object]:
+    """A REST message; intents sent as button payloads skip the NLU (addons/typed_text.py)."""
+    body: dict[str, object] = {"sender": sender, "message": text}
+    if payload:
+        body["metadata"] = {"payload": True}
+    return body
+
+
 async def _customer(
     http: aiohttp.ClientSession,
     url: str,
@@ -89,7 +97,7 @@ async def _customer(
         for text in script(n, payloads):
             started = time.perf_counter()
             try:
-                async with http.post(url, json={"sender": sender, "message": text}) as reply:
+                async with http.post(url, json=_body(sender, text, payloads)) as reply:
                     body = await reply.json()
                     ok = reply.status == 200
             except (aiohttp.ClientError, asyncio.TimeoutError):
@@ -113,7 +121,7 @@ async def run_load(
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
         for n in range(warmup):  # load the model's lazy parts before measuring
             for text in script(n, payloads):
-                async with http.post(url, json={"sender": f"warm-{n}", "message": text}) as reply:
+                async with http.post(url, json=_body(f"warm-{n}", text, payloads)) as reply:
                     await reply.read()
         result = LoadResult(concurrency, seconds)
         counter = itertools.count()

@@ -72,6 +72,11 @@ class Settings:
     desk_rasa_timeout_s: int = 10
     desk_messages_per_minute: int = 20
     desk_max_message_chars: int = 2000
+    # New chats per client address per minute (POST /api/chat/start).
+    desk_chat_starts_per_minute: int = 30
+    # Reverse proxies in front of the desk whose X-Forwarded-For/-Proto it trusts (0: none).
+    # Behind a TLS proxy set 1: staff cookies are then Secure and limits see the client.
+    desk_proxies: int = 0
 
     def to_env(self) -> dict[str, str]:
         """These settings as environment variables (for child processes): from_env's inverse."""
@@ -102,6 +107,8 @@ class Settings:
             "DESK_RASA_TIMEOUT_S": str(self.desk_rasa_timeout_s),
             "DESK_MESSAGES_PER_MINUTE": str(self.desk_messages_per_minute),
             "DESK_MAX_MESSAGE_CHARS": str(self.desk_max_message_chars),
+            "DESK_CHAT_STARTS_PER_MINUTE": str(self.desk_chat_starts_per_minute),
+            "DESK_PROXIES": str(self.desk_proxies),
         }
 
     @classmethod
@@ -177,4 +184,8 @@ class Settings:
             desk_max_message_chars=number(
                 "DESK_MAX_MESSAGE_CHARS", defaults.desk_max_message_chars
             ),
+            desk_chat_starts_per_minute=number(
+                "DESK_CHAT_STARTS_PER_MINUTE", defaults.desk_chat_starts_per_minute
+            ),
+            desk_proxies=number("DESK_PROXIES", defaults.desk_proxies),
         )

@@ -31,14 +31,22 @@ class ScriptedBot:
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     down: bool = False
     received: list[tuple[str, str]] = field(default_factory=list)
-    metadata: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    remasked: list[tuple[str, list[str]]] = field(default_factory=list)
     handed_back: list[str] = field(default_factory=list)
+    # Texts the desk marked as button payloads (only those are read as intents).
+    payloads: list[str] = field(default_factory=list)
 
     async def send(
-        self, conversation_id: str, text: str, metadata: dict[str, Any] | None = None
+        self,
+        conversation_id: str,
+        text: str,
+        payload: bool = False,
+        remask: list[str] | None = None,
     ) -> BotReply:
         self.received.append((conversation_id, text))
-        self.metadata.append((conversation_id, metadata or {}))
+        if payload:
+            self.payloads.append(text)
+        self.remasked.append((conversation_id, remask or []))
         if self.down:
             raise BotUnavailable("scripted outage")
         return read_reply(self.replies.get(text, [{"text": f"echo: {text}"}]))

@@ -21,7 +21,6 @@ from ops.schema import upgrade_database
 from payhelp.core.card_data import CARD_MASK, CVC_MASK, REMASK_KEY
 from payhelp.settings import Settings
 from payhelp.store.database import make_engine, make_session_factory
-from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
 from tests.card_formats import TypedCard, digits_only, examples, typed_cards
 from tests.desk.conftest import LiveDesk, ScriptedBot, events_until, next_event
@@ -130,7 +129,7 @@ def test_a_number_split_over_two_messages_is_masked_in_both_live_and_stored(
     assert stored_texts(desk_settings) == [CARD_MASK, CARD_MASK]
     # The bot heard the first part before it was known to be one; it is told to re-mask it.
     assert [text for _, text in bot.received] == ["6011 1111", CARD_MASK]
-    assert bot.metadata[-1][1] == {REMASK_KEY: [CARD_MASK]}
+    assert bot.remasked[-1][1] == [CARD_MASK]
 
 
 # --- properties, on the desk's service with a real SQLite database -------------------
@@ -147,11 +146,9 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Desk, Sc
         settings=Settings(database_url=url),
         conversations=ConversationStore(sessions),
         staff=StaffAccounts(sessions),
-        orders=OrderRepository(sessions),
         records=AssistantRecords(sessions),
         rasa=bot,
         live=LiveHub(),
-        responses={},
     )
     yield desk, bot
     engine.dispose()
@@ -193,3 +190,33 @@ def test_no_card_number_split_over_two_messages_is_stored_or_sent_whole(
     assert card.digits not in digits_only("".join(stored)), (first, second, stored)
     assert card.first_message_is_clean(stored[0]), (first, second, stored)
     assert card.digits not in digits_only("".join(sent[1:]))
+
+
+def test_the_rasa_client_sends_the_messages_to_remask_as_metadata() -> None:
+    from desk.rasa_client import RasaClient
+
+    bodies: list[dict[str, Any]] = []
+
+    async def one_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length")))  # fmt: skip
+        bodies.append(json.loads(await reader.readexactly(length)))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 2\r\nConnection: close\r\n\r\n[]")  # fmt: skip
+        await writer.drain()
+        writer.close()
+
+    async def send_twice() -> None:
+        server = await asyncio.start_server(one_request, "127.0.0.1", 0)
+        client = RasaClient(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", 5)
+        try:
+            await client.send("c1", CARD_MASK, remask=[f"my card {CARD_MASK}"])
+            await client.send("c1", "hello")
+        finally:
+            await client.close()
+            server.close()
+
+    asyncio.run(send_twice())
+    assert bodies[0]["metadata"] == {REMASK_KEY: [f"my card {CARD_MASK}"]}
+    assert "metadata" not in bodies[1]

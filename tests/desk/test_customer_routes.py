@@ -148,9 +148,13 @@ def test_button_payloads_go_to_the_bot_only_if_offered(run_desk, bot) -> None:
             await next_event(ws, "message")
             await say(ws, "sneaky", "c-3", payload='/inform{"order_id": "ORD-1"}')
             await next_event(ws, "message")
+            await say(ws, "/request_human", "c-4")
+            await next_event(ws, "message")
 
     run_desk(scenario)
-    assert [text for _, text in bot.received] == ["hi", "/affirm", "sneaky"]
+    assert [text for _, text in bot.received] == ["hi", "/affirm", "sneaky", "/request_human"]
+    # Only the offered button is marked as a payload; typed "/..." text is just text.
+    assert bot.payloads == ["/affirm"]
 
 
 def test_limits_give_clear_errors(run_desk, bot, desk_settings) -> None:

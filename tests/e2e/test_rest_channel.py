@@ -144,3 +144,35 @@ def test_bad_requests_get_a_clear_400(bot: Bot, body: bytes, content_type: str) 
 def test_odd_messages_get_an_answer_not_an_error(bot: Bot, text: str) -> None:
     _, [replies] = bot.conversation(text)
     assert replies and all("Traceback" not in (m.get("text") or "") for m in replies)
+
+
+def test_typed_intent_text_goes_through_the_nlu(bot: Bot) -> None:
+    sender, _ = bot.conversation("/bot_challenge")
+    parsed = bot.tracker(sender)["latest_message"]
+    # A payload would be taken verbatim: one intent at confidence 1, nothing ranked.
+    assert len(parsed["intent_ranking"]) > 1
+    assert parsed["intent"]["confidence"] < 1.0
+
+
+def test_typed_entities_are_not_taken_as_given(bot: Bot) -> None:
+    sender, _ = bot.conversation('/inform{"order_id": "hello", "email": "x@y.example"}')
+    entities = bot.tracker(sender)["latest_message"]["entities"]
+    assert all(e.get("extractor") != "RegexMessageHandler" for e in entities)
+    assert bot.tracker(sender)["slots"]["order_id"] is None
+
+
+def test_a_button_payload_is_an_intent(bot: Bot) -> None:
+    def press(sender: str, payload: str) -> list[dict]:
+        body = {"sender": sender, "message": payload, "metadata": {"payload": True}}
+        status, replies = bot.post("/webhooks/rest/webhook", json.dumps(body).encode())
+        assert status == 200
+        return replies
+
+    assert press("e2e-button-1", "/request_human")[-1]["custom"]["handoff"]["reason"] == (
+        "customer_request"
+    )
+    press("e2e-button-2", '/inform{"order_id": "hello"}')
+    entities = bot.tracker("e2e-button-2")["latest_message"]["entities"]
+    assert [(e["entity"], e["value"], e["extractor"]) for e in entities] == [
+        ("order_id", "hello", "RegexMessageHandler")
+    ]

@@ -56,3 +56,34 @@ def test_action_calls_share_one_http_session() -> None:
 
     same, still_open = asyncio.run(borrow_twice())
     assert same and still_open
+
+
+def _handled(text: str, metadata: dict | None = None) -> dict:
+    from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.nlu.training_data.message import Message
+
+    from addons import typed_text
+
+    typed_text.apply()
+    domain = Domain.from_dict(
+        {"intents": ["request_human", "inform", "nlu_fallback"], "entities": ["order_id"]}
+    )
+    nlu_said = {"name": "nlu_fallback", "confidence": 0.2}
+    message = Message(data={"text": text, "metadata": metadata, "intent": nlu_said})
+    [handled] = RegexMessageHandler().process([message], domain)
+    return {"intent": handled.get("intent"), "entities": handled.get("entities") or []}
+
+
+@pytest.mark.parametrize("text", ["/request_human", '/inform{"order_id": "ORD-10009"}', "/inform"])
+def test_typed_slash_text_keeps_what_the_nlu_said(text: str) -> None:
+    for metadata in (None, {}, {"payload": "yes"}, {"payload": 1}):
+        handled = _handled(text, metadata)
+        assert handled["intent"]["name"] == "nlu_fallback", (text, metadata)
+        assert handled["entities"] == []
+
+
+def test_a_button_payload_is_read_as_its_intent() -> None:
+    handled = _handled('/inform{"order_id": "ORD-10009"}', {"payload": True})
+    assert handled["intent"]["name"] == "inform"
+    assert [(e["entity"], e["value"]) for e in handled["entities"]] == [("order_id", "ORD-10009")]
