@@ -15,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test venv model chromium demo-data import-orders staff-account chat lint eval bench fuzz masking-report
+.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
@@ -58,7 +58,18 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "The browser test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-test: model chromium
+# axe-core audits the pages in the browser test; it is injected by the test, never served.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  else echo "The browser test needs npm (for axe-core): sudo apt-get install npm"; exit 1; fi; }
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $@
+
+axe: $(AXE)
+
+test: model chromium axe
 	$(PY) -m pytest
 
 demo-data: venv

@@ -9,17 +9,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction, latest_text, slot_as
+from actions.lookup import current_channels
 from actions.runtime import services
 from payhelp.contracts import Slot
 from payhelp.core.causes import Detail
 from payhelp.core.education import Topic, topic_for_detail, topic_named
-from payhelp.core.orders import PaymentMethod
-from payhelp.core.remedies import other_methods
 from payhelp.messages import list_methods, method_name
 
 
 class ActionPaymentMethods(PaymentHelpAction):
-    """Lists the shop's payment methods, leaving out one that is down right now."""
+    """Lists the shop's payment methods that work now; a method that is down is never offered."""
 
     def name(self) -> str:
         return "action_payment_methods"
@@ -27,12 +26,21 @@ class ActionPaymentMethods(PaymentHelpAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
-        down = slot_as(tracker, "unavailable_method", PaymentMethod)
-        shop_methods = services().settings.payment_methods
-        methods = list_methods(other_methods(shop_methods, down))
+        svc = services()
+        shop_methods = svc.settings.payment_methods
+        board = await current_channels(svc)
+        methods = list_methods(board.usable(shop_methods))
+        down = board.down(shop_methods)
         asked = next(iter(tracker.get_latest_entity_values("payment_method")), None)
         if asked is None:
             dispatcher.utter_message(response="utter_payment_methods", methods=methods)
+        elif asked in down:
+            dispatcher.utter_message(
+                response="utter_payment_method_accepted_but_down",
+                method=method_name(asked),
+                methods=methods,
+            )
+            return []
         elif asked in shop_methods:
             dispatcher.utter_message(
                 response="utter_payment_method_accepted", method=method_name(asked)
@@ -43,9 +51,9 @@ class ActionPaymentMethods(PaymentHelpAction):
                 method=method_name(asked),
                 methods=methods,
             )
-        if down is not None:
+        for method in down:
             dispatcher.utter_message(
-                response="utter_payment_method_down", method=method_name(down.value)
+                response="utter_payment_method_down", method=method_name(method)
             )
         return []
 

@@ -15,7 +15,7 @@ from payhelp.contracts import IdentityStatus, Slot
 from payhelp.core.causes import Detail
 from payhelp.core.diagnosis import Diagnosis
 from payhelp.core.remedies import plan_remedies
-from payhelp.messages import duration, list_methods, method_name, short_date, short_time
+from payhelp.messages import duration, method_name, short_date, short_time
 from payhelp.store.orders import OrderRecord
 
 # What the customer said happened, when it means money left their account.
@@ -68,7 +68,8 @@ class ActionCheckOrder(PaymentHelpAction):
             raise LookupError(f"verified order {order_id} has disappeared")
         record, diagnosis = findings.record, findings.diagnosis
         saw_charge = tracker.get_slot(Slot.REPORTED_PROBLEM) in SAW_CHARGE
-        plan = plan_remedies(diagnosis, svc.settings.payment_methods, saw_charge)
+        offered = findings.channels.usable(svc.settings.payment_methods)
+        plan = plan_remedies(diagnosis, offered, saw_charge)
         order = record.order
         dispatcher.utter_message(
             response=f"utter_order_status_{order.status.value}",
@@ -80,14 +81,11 @@ class ActionCheckOrder(PaymentHelpAction):
             response=f"utter_diagnosis_{diagnosis.detail.value}",
             **explanation_values(record, diagnosis),
         )
-        unavailable = diagnosis.unavailable_method
         return [
             SlotSet(Slot.PAYMENT_CAUSE, diagnosis.cause.value),
             SlotSet(Slot.CAUSE_DETAIL, diagnosis.detail.value),
-            SlotSet(Slot.UNAVAILABLE_METHOD, unavailable.value if unavailable else None),
             SlotSet(Slot.NEEDS_STAFF, plan.needs_staff),
             SlotSet(Slot.REMEDY_PLAN, [s.step.value for s in plan.steps]),
-            SlotSet(Slot.OTHER_METHODS, list_methods(plan.other_methods)),
             SlotSet(Slot.WAIT_MINUTES, float(diagnosis.wait_minutes or 0)),
             SlotSet(Slot.REMEDY_STEP, 0.0),
             SlotSet(Slot.REMEDY_STATUS, None),

@@ -26,8 +26,10 @@ def canned_replies(
     replies: list[tuple[str, str]] = []
     if findings is not None:
         diagnosis = findings.diagnosis
-        # Staff may suggest the bot's remedies even where the bot handed over.
-        plan = plan_remedies(replace(diagnosis, persisting=False), shop_methods)
+        # Staff may suggest the bot's remedies even where the bot handed over; never a
+        # payment method that is down right now.
+        offered = findings.channels.usable(shop_methods)
+        plan = plan_remedies(replace(diagnosis, persisting=False), offered)
         values = _KeepUnknown(
             other_methods=list_methods(plan.other_methods),
             wait_left=duration(diagnosis.wait_minutes),

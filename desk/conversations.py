@@ -10,14 +10,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk.routing import Event, Status, next_status
+from desk.routing import HANDED_BACK, LEFT_QUEUE, Event, Status, next_status
 from desk.tables import ConversationRow, MessageRow, StaffRow
 from payhelp.store.database import transaction
-from payhelp.store.tables import utc_now
+from payhelp.store.tables import CustomerRow, OrderRow, utc_now
 
 CUSTOMER_VISIBLE = ("customer", "bot", "agent", "system")
 
@@ -169,11 +169,14 @@ class ConversationStore:
     def _changes_for(event: Event, changes: dict[str, Any]) -> dict[str, Any]:
         now = utc_now()
         if event in (Event.HANDOFF, Event.BOT_UNAVAILABLE):
-            return {"waiting_since": now, "agent_id": None, **changes}
+            # A new round with people: the last round's outcome no longer describes it.
+            return {"waiting_since": now, "agent_id": None, "outcome": None, **changes}
         if event is Event.CLAIM:
             return {"agent_id": changes["agent_id"]}
         if event is Event.HAND_BACK:
-            return {"agent_id": None, "waiting_since": None}
+            return {"agent_id": None, "waiting_since": None, "outcome": HANDED_BACK}
+        if event is Event.LEAVE_QUEUE:
+            return {"waiting_since": None, "outcome": LEFT_QUEUE}
         if event is Event.RESOLVE:
             return {"outcome": changes["outcome"], "rating_requested": True, "waiting_since": None}
         return {"rating_requested": False, "agent_id": None}  # REOPEN
@@ -219,6 +222,57 @@ class ConversationStore:
         )
         with transaction(self._sessions) as session:
             return [_conversation(*found) for found in session.execute(query).all()]
+
+    def search(
+        self,
+        text: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+    ) -> list[Conversation]:
+        """Conversations that reached people, newest first: by order id, customer email or
+        name (any part, any case), active between ``since`` and ``until``."""
+        query = (
+            select(ConversationRow, StaffRow.display_name)
+            .outerjoin(StaffRow, ConversationRow.agent_id == StaffRow.id)
+            .outerjoin(OrderRow, ConversationRow.order_id == OrderRow.id)
+            .outerjoin(CustomerRow, OrderRow.customer_id == CustomerRow.id)
+            .where(ConversationRow.reason.is_not(None))
+            .order_by(ConversationRow.updated_at.desc())
+            .limit(limit)
+        )
+        text = text.strip().lower()
+        if text:
+            query = query.where(
+                or_(
+                    *(
+                        func.lower(column).contains(text, autoescape=True)
+                        for column in (
+                            ConversationRow.order_id,
+                            CustomerRow.email,
+                            CustomerRow.name,
+                        )
+                    )
+                )
+            )
+        if since is not None:
+            query = query.where(ConversationRow.updated_at >= since)
+        if until is not None:
+            query = query.where(ConversationRow.created_at < until)
+        with transaction(self._sessions) as session:
+            return [_conversation(*found) for found in session.execute(query).all()]
+
+    def customers(self, order_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+        """Name and email of the customer behind each (identity-checked) order."""
+        if not order_ids:
+            return {}
+        query = (
+            select(OrderRow.id, CustomerRow.name, CustomerRow.email)
+            .join(CustomerRow, OrderRow.customer_id == CustomerRow.id)
+            .where(OrderRow.id.in_(order_ids))
+        )
+        with transaction(self._sessions) as session:
+            return {order_id: (name, email) for order_id, name, email in session.execute(query)}
 
     def waiting_ids(self) -> list[str]:
         query = select(ConversationRow.id).where(ConversationRow.status == Status.WAITING.value)
@@ -286,6 +340,11 @@ class ConversationStore:
             query = query.where(MessageRow.sender.in_(CUSTOMER_VISIBLE))
         with transaction(self._sessions) as session:
             return [_message(row) for row in session.execute(query).scalars()]
+
+    def has_messages(self, conversation_id: str) -> bool:
+        query = select(MessageRow.id).where(MessageRow.conversation_id == conversation_id).limit(1)
+        with transaction(self._sessions) as session:
+            return session.execute(query).first() is not None
 
     def latest_from(self, conversation_id: str, sender: str) -> Message | None:
         query = (

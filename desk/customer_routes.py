@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse
 
 from desk.limits import Limiter, Rule, client_address, too_many
 from desk.service import Desk, DeskError
+from desk.sockets import CLIENT_GONE, frames
 
 customer = Blueprint("customer")
 INVALID_TEXT = "\ufffd"
@@ -78,15 +79,11 @@ async def chat(request: Request, ws: Any) -> None:
         await ws.send(
             json.dumps({"type": "state", "state": await desk.customer_state(conversation)})
         )
-        while True:
-            frame = await ws.recv()
-            if frame is None:
-                break
+        await desk.greet_if_new(conversation)
+        async for frame in frames(ws):
             await _handle_frame(desk, ws, conversation.id, frame, limiter, limit, max_frame)
-    except asyncio.CancelledError:
-        raise
-    except Exception:  # the connection dropped; the widget reconnects and resyncs
-        pass
+    except CLIENT_GONE:
+        pass  # the widget reconnects and resyncs
     finally:
         desk.live.remove_customer(conversation.id, ws)
 

@@ -52,6 +52,10 @@ class LiveHub:
     def connected_customers(self) -> int:
         return sum(len(sockets) for sockets in self._customers.values())
 
+    @property
+    def connected_staff(self) -> int:
+        return len(self._staff)
+
 
 async def _send(socket: Socket, event: dict[str, Any]) -> bool:
     try:

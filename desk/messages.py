@@ -4,6 +4,16 @@ from __future__ import annotations
 
 WAITING = "Waiting for a support agent — you are number {position}."
 WAITING_UNKNOWN_POSITION = "Waiting for a support agent."
+# The answer to a message written while waiting (at most once a minute).
+STILL_WAITING = "A member of our team will be with you shortly; you're number {position}."
+STILL_WAITING_UNKNOWN_POSITION = "A member of our team will be with you shortly."
+# Quick replies offered while waiting: go back to the bot, or ask for a callback instead.
+LEAVE_QUEUE_BUTTON = "Back to the assistant"
+CALLBACK_BUTTON = "Call or email me back instead"
+LEFT_QUEUE = "You left the queue."
+STILL_IN_QUEUE = (
+    "Sorry, the assistant isn't reachable right now, so you're still in the queue for a person."
+)
 BOT_UNAVAILABLE = (
     "Sorry, our assistant isn't available right now. Your message is saved, and a member of "
     "our support team will reply here as soon as possible."
@@ -17,12 +27,59 @@ CARD_DATA_REMOVED = (
     "card number or security code in chat."
 )
 
+# What the staff console shows for a conversation's outcome.
 OUTCOMES = {
     "paid": "Payment sorted, order paid",
     "refund_arranged": "Refund arranged",
     "callback_arranged": "Callback arranged",
     "explained": "Explained, nothing to fix",
     "unresolved": "Could not resolve",
+}
+
+# How a round with people ended without a resolution (desk.routing).
+ENDED_WITHOUT_RESOLVING = {
+    "handed_back": "Handed back to the assistant",
+    "left_queue": "The customer left the queue",
+}
+
+STATUS_LABELS = {
+    "bot": "With the assistant",
+    "waiting": "Waiting",
+    "with_agent": "With an agent",
+    "resolved": "Resolved",
+}
+
+# Why the bot handed over (payhelp.contracts.HandoffReason).
+REASON_LABELS = {
+    "customer_request": "Asked for a person",
+    "needs_staff": "Needs staff",
+    "remedies_exhausted": "Nothing the assistant suggested worked",
+    "identity_not_confirmed": "Identity not confirmed",
+    "repeated_misunderstanding": "The assistant kept misunderstanding",
+    "assistant_unavailable": "The assistant was unavailable",
+}
+
+# The diagnosis, as staff read it: by payment_cause, and finer by detail where it matters.
+CAUSE_LABELS = {
+    "no_problem": "No payment problem found",
+    "input_error": "Card declined: wrong card details",
+    "account_problem": "Declined by the bank: funds or limit",
+    "card_unusable": "Card cannot be used",
+    "bank_processing": "Payment still processing at the bank",
+    "bank_outage": "Payment method down right now",
+    "platform_fault": "Our payment system failed: needs a fix",
+    "transaction_anomaly": "Payment anomaly: needs a check",
+    "charged_not_recorded": "Paid, but the order shows unpaid: match the payment",
+    "suspected_fraud": "Declined as suspected fraud: review",
+    "unknown": "Unclear payment failure: needs a look",
+}
+DETAIL_LABELS = {
+    "duplicate": "Charged twice: needs a check",
+    "amount_mismatch": "Charged the wrong amount: needs a check",
+    "paid_then_cancelled": "Paid, then the order was cancelled: refund needed",
+    "stuck_pending": "Payment stuck pending: needs a check",
+    "refund_overdue": "Refund overdue: needs a check",
+    "no_attempts": "No payment attempt on record",
 }
 
 STEP_TITLES = {

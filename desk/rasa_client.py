@@ -109,3 +109,13 @@ class RasaClient:
             reply = read_reply(result.get("messages", []) if isinstance(result, dict) else [])
         await self._post(f"{path}/tracker/events", [{"event": "action", "name": "action_listen"}])
         return reply
+
+    async def trigger_intent(self, conversation_id: str, intent: str) -> BotReply:
+        """Run ``intent`` as if the customer had said it (Rasa's trigger_intent API): the
+        greeting of a new chat, or a callback request from the queue."""
+        result = await self._post(
+            f"/conversations/{conversation_id}/trigger_intent", {"name": intent}
+        )
+        if not isinstance(result, dict):
+            raise BotUnavailable("trigger_intent did not answer with an object")
+        return read_reply(result.get("messages") or [])

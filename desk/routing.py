@@ -2,6 +2,7 @@
 
     bot ──handoff / bot unavailable──► waiting ──claim──► with_agent ──resolve──► resolved
      ▲                                   │                    │                      │
+     ├──── customer leaves the queue ────┤                    │                      │
      └──────────── hand back ────────────┴────────────────────┘◄──── customer writes ┘
 
 A transition is an event with a reason, never a flag set somewhere.
@@ -26,6 +27,12 @@ class Event(str, Enum):
     HAND_BACK = "hand_back"
     RESOLVE = "resolve"
     REOPEN = "reopen"  # the customer writes after the conversation was resolved
+    LEAVE_QUEUE = "leave_queue"  # the customer stops waiting and goes back to the bot
+
+
+# How a round with people ended when nobody resolved it (a resolution records its outcome).
+HANDED_BACK = "handed_back"
+LEFT_QUEUE = "left_queue"
 
 
 class InvalidTransition(ValueError):
@@ -40,6 +47,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.BOT, Event.BOT_UNAVAILABLE): Status.WAITING,
     (Status.WAITING, Event.CLAIM): Status.WITH_AGENT,
     (Status.WAITING, Event.HAND_BACK): Status.BOT,
+    (Status.WAITING, Event.LEAVE_QUEUE): Status.BOT,
     (Status.WAITING, Event.RESOLVE): Status.RESOLVED,
     (Status.WITH_AGENT, Event.HAND_BACK): Status.BOT,
     (Status.WITH_AGENT, Event.RESOLVE): Status.RESOLVED,

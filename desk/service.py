@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,17 @@ from payhelp.store.records import AssistantRecords
 
 logger = logging.getLogger(__name__)
 
+# Intents the desk asks the bot to run (domain.yml).
+GREET_INTENT = "greet"
+CALLBACK_INTENT = "request_callback"
+# Quick replies the desk itself offers while a customer waits for a person.
+LEAVE_QUEUE = "/leave_queue"
+CALLBACK_INSTEAD = "/callback_instead"
+QUEUE_CHOICES = [
+    {"title": messages.LEAVE_QUEUE_BUTTON, "payload": LEAVE_QUEUE},
+    {"title": messages.CALLBACK_BUTTON, "payload": CALLBACK_INSTEAD},
+]
+
 
 class DeskError(ValueError):
     """A request the desk refuses, with a message fit for the caller."""
@@ -48,10 +60,14 @@ class Desk:
     records: AssistantRecords
     rasa: RasaClient
     live: LiveHub
+    # A waiting customer's messages are answered at most this often.
+    still_waiting_every_s: float = 60.0
 
     def __post_init__(self) -> None:
         # One message at a time per conversation, so replies keep their order.
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # When each waiting conversation was last told it is still waiting (monotonic).
+        self._told_waiting: dict[str, float] = {}
 
     async def _db(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(function, *args, **kwargs)
@@ -120,7 +136,7 @@ class Desk:
                 remask = [r.text for r in context.earlier]
                 await self._ask_bot(current, payload if offered else masked.text, offered, remask)
             else:
-                await self._tell_staff({"type": "queue"})
+                await self._while_people_have_it(current, payload)
         return message
 
     async def _mask_in_context(
@@ -142,6 +158,84 @@ class Desk:
         event = {"type": "message_update", "message": updated.as_json()}
         await self.live.to_customer(message.conversation_id, event)
         await self._tell_staff({**event, "conversation_id": message.conversation_id})
+
+    async def greet_if_new(self, conversation: Conversation) -> None:
+        """A new chat opens with the bot's greeting and what it can help with.
+
+        If the bot is away, the chat just opens quietly: the customer's first message
+        fails open to people as usual.
+        """
+        async with self._locks[conversation.id]:
+            if conversation.status is not Status.BOT:
+                return
+            if await self._db(self.conversations.has_messages, conversation.id):
+                return
+            try:
+                reply = await self._bot_runs(conversation.id, GREET_INTENT)
+            except BotUnavailable as problem:
+                logger.warning("no greeting for %s: %s", conversation.id, problem)
+                return
+            await self._relay(conversation.id, reply)
+
+    async def _bot_runs(self, conversation_id: str, intent: str) -> BotReply:
+        """Ask the bot to run ``intent``, showing it typing meanwhile."""
+        await self.live.to_customer(conversation_id, {"type": "typing", "who": "bot", "on": True})
+        try:
+            return await self.rasa.trigger_intent(conversation_id, intent)
+        finally:
+            await self.live.to_customer(
+                conversation_id, {"type": "typing", "who": "bot", "on": False}
+            )
+
+    # --- waiting for a person --------------------------------------------------------
+
+    async def _while_people_have_it(self, conversation: Conversation, payload: str | None) -> None:
+        """A customer message while waiting or with an agent: the agent reads it; a waiting
+        customer hears they are still in the queue, or leaves it with a quick reply."""
+        if conversation.status is Status.WAITING:
+            if payload in (LEAVE_QUEUE, CALLBACK_INSTEAD):
+                await self._leave_queue(conversation, callback=payload == CALLBACK_INSTEAD)
+                return
+            await self._tell_still_waiting(conversation)
+        await self._tell_staff({"type": "queue"})
+
+    async def _tell_still_waiting(self, conversation: Conversation) -> None:
+        now = time.monotonic()
+        told = self._told_waiting.get(conversation.id)
+        if told is not None and now - told < self.still_waiting_every_s:
+            return
+        self._told_waiting[conversation.id] = now
+        position = await self._db(self.conversations.queue_position, conversation)
+        line = (
+            messages.STILL_WAITING.format(position=position)
+            if position
+            else messages.STILL_WAITING_UNKNOWN_POSITION
+        )
+        await self._say(conversation.id, "system", line, buttons=QUEUE_CHOICES)
+
+    async def _leave_queue(self, conversation: Conversation, callback: bool) -> None:
+        """Back to the bot: it greets the customer again, or starts taking a callback."""
+        try:
+            reply = await self.rasa.hand_back(conversation.id, greet=not callback)
+        except BotUnavailable as problem:
+            logger.warning("cannot leave the queue for %s: %s", conversation.id, problem)
+            raise DeskError(messages.STILL_IN_QUEUE, status=502) from problem
+        updated = await self._move(conversation.id, Event.LEAVE_QUEUE)
+        await self._say(conversation.id, "system", messages.LEFT_QUEUE)
+        await self._push_state(updated)
+        await self._refresh_waiting_positions()
+        if not callback:
+            await self._relay(conversation.id, reply)
+            return
+        try:
+            reply = await self._bot_runs(conversation.id, CALLBACK_INTENT)
+        except BotUnavailable as problem:
+            logger.warning("bot unavailable for %s: %s", conversation.id, problem)
+            await self._bot_unavailable(updated)
+            return
+        await self._relay(conversation.id, reply)
+        if reply.handoff is not None:
+            await self._hand_to_people(updated, reply.handoff)
 
     async def _offered(self, conversation_id: str, payload: str) -> bool:
         """Whether the bot's latest message offered a button with this payload."""
@@ -204,7 +298,7 @@ class Desk:
             if position
             else messages.WAITING_UNKNOWN_POSITION
         )
-        await self._say(conversation.id, "system", line)
+        await self._say(conversation.id, "system", line, buttons=QUEUE_CHOICES)
         await self._push_state(conversation)
         await self._tell_staff({"type": "queue"})
 
@@ -220,6 +314,8 @@ class Desk:
             raise DeskError("there is nothing to rate right now", status=409)
         await self._say(conversation.id, "system", messages.THANKS_FOR_RATING)
         await self._push_state(await self._db(self.conversations.get, conversation.id))
+        # The console shows the rating at once, on the open conversation and in the queue.
+        await self._tell_staff({"type": "conversation", "conversation_id": conversation.id})
         await self._tell_staff({"type": "queue"})
 
     # --- staff -------------------------------------------------------------------------
@@ -304,6 +400,8 @@ class Desk:
             ) from conflict
         except ValueError as invalid:  # InvalidTransition
             raise DeskError(str(invalid), status=409) from invalid
+        if updated.status is not Status.WAITING:
+            self._told_waiting.pop(conversation_id, None)  # the next wait starts afresh
         await self._tell_staff({"type": "conversation", "conversation_id": conversation_id})
         return updated
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -19,7 +20,9 @@ from desk.limits import (
     may_log_in,
     too_many,
 )
+from desk.messages import OUTCOMES
 from desk.service import Desk, DeskError
+from desk.sockets import CLIENT_GONE, frames
 from desk.staff_accounts import StaffSession
 from desk.views import StaffViews
 
@@ -91,7 +94,9 @@ async def login(request: Request) -> HTTPResponse:
     await asyncio.to_thread(login_succeeded, limiter, username, address)
     hours = desk.settings.desk_session_hours
     token, csrf = await asyncio.to_thread(desk.staff.open_session, agent, hours)
-    reply = response.json({"agent": {"id": agent.id, "name": agent.name}, "csrf": csrf})
+    reply = response.json(
+        {"agent": {"id": agent.id, "name": agent.name}, "csrf": csrf, **vocabulary()}
+    )
     reply.cookies[COOKIE] = token
     cookie = reply.cookies[COOKIE]
     cookie["httponly"] = True
@@ -109,8 +114,15 @@ async def me(request: Request) -> HTTPResponse:
     session: StaffSession = request.ctx.session
     agent = session.agent
     return response.json(
-        {"agent": {"id": agent.id, "name": agent.name}, "csrf": session.csrf_token}
+        {"agent": {"id": agent.id, "name": agent.name}, "csrf": session.csrf_token, **vocabulary()}
     )
+
+
+def vocabulary() -> dict[str, Any]:
+    """What the console offers by name: the outcomes to resolve with."""
+    return {
+        "outcomes": [{"value": value, "label": label} for value, label in OUTCOMES.items()],
+    }
 
 
 @staff.post("/api/logout")
@@ -126,6 +138,30 @@ async def logout(request: Request) -> HTTPResponse:
 @signed_in
 async def queue(request: Request) -> HTTPResponse:
     return response.json({"conversations": await views_of(request).queue()})
+
+
+@staff.get("/api/conversations")
+@signed_in
+async def search(request: Request) -> HTTPResponse:
+    """History: conversations that reached people, by order id, email or name, and time."""
+    text = request.args.get("q", "")[:200]
+    since = _moment(request, "since")
+    until = _moment(request, "until")
+    found = await views_of(request).search(text, since, until)
+    return response.json({"conversations": found})
+
+
+def _moment(request: Request, name: str) -> datetime | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise DeskError(f"'{name}' must be a date and time with its zone, e.g. 2026-11-25T00:00Z")
+    return moment
 
 
 @staff.get("/api/conversations/<conversation_id:str>")
@@ -191,12 +227,10 @@ async def live(request: Request, ws: Any) -> None:
     desk = desk_of(request)
     desk.live.add_staff(session.agent.id, ws)
     try:
-        while await ws.recv() is not None:
+        async for _ in frames(ws):
             pass  # the console only listens; its actions go through the HTTP API
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        pass
+    except CLIENT_GONE:
+        pass  # the console reconnects and refetches
     finally:
         desk.live.remove_staff(ws)
 

@@ -14,6 +14,7 @@ from desk.canned import canned_replies
 from desk.conversations import Conversation, ConversationStore
 from desk.routing import Status
 from desk.service import DeskError
+from payhelp.contracts import HandoffReason
 from payhelp.lookup import find_and_diagnose
 from payhelp.settings import Settings
 from payhelp.store.orders import OrderRepository
@@ -41,6 +42,13 @@ class StaffViews:
     async def queue(self) -> list[dict[str, Any]]:
         return await self._summaries(await self._db(self.conversations.queue))
 
+    async def search(
+        self, text: str, since: datetime | None, until: datetime | None
+    ) -> list[dict[str, Any]]:
+        """Conversations that reached people, closed ones included (see ConversationStore.search)."""
+        found = await self._db(self.conversations.search, text, since, until)
+        return await self._summaries(found)
+
     async def summary(self, conversation_id: str) -> dict[str, Any]:
         """One conversation as the queue shows it (after a claim, resolve, hand-back)."""
         [found] = await self._summaries([await self._conversation(conversation_id)])
@@ -49,8 +57,18 @@ class StaffViews:
     async def _summaries(self, found: list[Conversation]) -> list[dict[str, Any]]:
         latest = await self._db(self.conversations.last_messages, [c.id for c in found])
         escalations = [c.escalation_id for c in found if c.escalation_id is not None]
-        causes = await self._db(self.records.payment_causes, escalations)
-        return [self._summary(c, latest.get(c.id), causes.get(c.escalation_id)) for c in found]
+        diagnoses = await self._db(self.records.diagnoses, escalations)
+        orders = sorted({c.order_id for c in found if c.order_id})
+        customers = await self._db(self.conversations.customers, orders)
+        return [
+            self._summary(
+                c,
+                latest.get(c.id),
+                diagnoses.get(c.escalation_id, (None, None)),
+                customers.get(c.order_id or "", (None, None)),
+            )
+            for c in found
+        ]
 
     async def details(self, conversation_id: str) -> dict[str, Any]:
         conversation = await self._conversation(conversation_id)
@@ -86,6 +104,8 @@ class StaffViews:
             diagnosis = {
                 "cause": findings.diagnosis.cause.value,
                 "detail": findings.diagnosis.detail.value,
+                "cause_label": messages.CAUSE_LABELS.get(findings.diagnosis.cause.value),
+                "detail_label": messages.DETAIL_LABELS.get(findings.diagnosis.detail.value),
                 "evidence": list(findings.diagnosis.evidence),
                 "tried": [messages.STEP_TITLES.get(t, t) for t in escalation.tried]
                 if escalation
@@ -104,25 +124,56 @@ class StaffViews:
 
     @staticmethod
     def _summary(
-        conversation: Conversation, last_message: str | None, cause: str | None
+        conversation: Conversation,
+        last_message: str | None,
+        diagnosis: tuple[str | None, str | None],
+        customer: tuple[str | None, str | None],
     ) -> dict[str, Any]:
         waiting = None
         if conversation.status is Status.WAITING and conversation.waiting_since:
             waiting = int((utc_now() - conversation.waiting_since).total_seconds())
+        cause, detail = diagnosis
+        name, email = customer
         return {
             "id": conversation.id,
             "status": conversation.status.value,
+            "status_label": messages.STATUS_LABELS[conversation.status.value],
             "agent": conversation.agent_name,
             "agent_id": conversation.agent_id,
             "reason": conversation.reason,
             "order_id": conversation.order_id,
+            "customer_name": name,
+            "customer_email": email,
             "payment_cause": cause,
+            "cause_detail": detail,
+            **labels(conversation.reason, cause, detail),
             "waiting_seconds": waiting,
             "last_message": last_message,
             "rating": conversation.rating,
             "outcome": conversation.outcome,
+            "outcome_label": outcome_label(conversation.outcome),
+            "created_at": _iso(conversation.created_at),
             "updated_at": _iso(conversation.updated_at),
         }
+
+
+def labels(reason: str | None, cause: str | None, detail: str | None) -> dict[str, str | None]:
+    """What the console shows instead of codes: a headline, and the diagnosis under it.
+
+    A handoff because the case needs staff is best described by its diagnosis
+    ("Charged twice: needs a check"); any other reason leads, the diagnosis follows.
+    """
+    diagnosis = messages.DETAIL_LABELS.get(detail or "") or messages.CAUSE_LABELS.get(cause or "")
+    reason_label = messages.REASON_LABELS.get(reason or "")
+    if diagnosis and (reason == HandoffReason.NEEDS_STAFF or not reason_label):
+        return {"headline": diagnosis, "diagnosis_label": None}
+    return {"headline": reason_label, "diagnosis_label": diagnosis}
+
+
+def outcome_label(outcome: str | None) -> str | None:
+    if outcome is None:
+        return None
+    return messages.OUTCOMES.get(outcome) or messages.ENDED_WITHOUT_RESOLVING.get(outcome, outcome)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -22,10 +22,8 @@ class Slot(str, Enum):
     REPORTED_PROBLEM = "reported_problem"
     PAYMENT_CAUSE = "payment_cause"
     CAUSE_DETAIL = "cause_detail"
-    UNAVAILABLE_METHOD = "unavailable_method"
     NEEDS_STAFF = "needs_staff"
     REMEDY_PLAN = "remedy_plan"
-    OTHER_METHODS = "other_methods"
     WAIT_MINUTES = "wait_minutes"
     REMEDY_STEP = "remedy_step"
     REMEDY_STATUS = "remedy_status"
@@ -34,6 +32,8 @@ class Slot(str, Enum):
     CALLBACK_CHANNEL = "callback_channel"
     CALLBACK_CONTACT = "callback_contact"
     CALLBACK_TIME = "callback_time"
+    CALLBACK_WINDOW = "callback_window"
+    CALLBACK_CONFIRMED = "callback_confirmed"
     MISUNDERSTANDINGS = "misunderstandings"
 
 
@@ -55,6 +55,13 @@ class RemedyStatus(str, Enum):
 
     AWAITING_FEEDBACK = "awaiting_feedback"
     EXHAUSTED = "exhausted"
+
+
+class CallbackChannel(str, Enum):
+    """How the customer wants to be contacted back (slot ``callback_channel``)."""
+
+    PHONE = "phone"
+    EMAIL = "email"
 
 
 class HandoffReason(str, Enum):
@@ -81,4 +88,5 @@ class HandoffReason(str, Enum):
 CATEGORICAL_SLOTS: dict[Slot, type[Enum]] = {
     Slot.IDENTITY_STATUS: IdentityStatus,
     Slot.REMEDY_STATUS: RemedyStatus,
+    Slot.CALLBACK_CHANNEL: CallbackChannel,
 }

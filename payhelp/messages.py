@@ -7,7 +7,9 @@ pieces that go into their ``{placeholders}``, in one place for review and transl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from payhelp.core.time_window import TimeWindow
 
 METHOD_LABELS = {
     "card": "a credit or debit card",
@@ -56,6 +58,33 @@ def duration(minutes: float | None) -> str:
         hours = round(whole / 60)
         return f"{hours} hours"
     return f"{round(whole / (24 * 60))} days"
+
+
+def time_window(window: TimeWindow, now: datetime) -> str:
+    """A callback window as the bot confirms it, in the window's own time zone:
+    "tomorrow (Friday 27 November) between 9:00 and 12:00 (UTC)"."""
+    start, end = window.start, window.end
+    today = now.astimezone(start.tzinfo).date()
+    date = f"{start:%A} {start.day} {start:%B}"
+    if start.date() == today:
+        day = f"today ({date})"
+    elif start.date() == today + timedelta(days=1):
+        day = f"tomorrow ({date})"
+    else:
+        day = date
+    return f"{day} between {_clock(start)} and {_clock(end)} ({start:%Z})"
+
+
+def callback_when(window: TimeWindow | None, words: str, now: datetime) -> str:
+    """When the shop will get in touch, to follow "we'll call you on <number>": the window
+    as understood, or the customer's own words when they could not be placed."""
+    if window is not None:
+        return time_window(window, now)
+    return f'at a time you described as "{words}" (a colleague will confirm the exact time)'
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment.hour}:{moment.minute:02d}"
 
 
 def reminder_email(shop_name: str, order_ids: Sequence[str]) -> tuple[str, str]:

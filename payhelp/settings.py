@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timezone, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
@@ -23,6 +25,11 @@ DEFAULT_PAYMENT_METHODS = (
     "wechat_pay",
     "bank_transfer",
 )
+
+
+def shop_zone(name: str) -> tzinfo:
+    """The time zone called ``name``; UTC needs no time zone database on the machine."""
+    return timezone.utc if name.upper() == "UTC" else ZoneInfo(name)
 
 
 def _sqlite_url(name: str) -> str:
@@ -53,6 +60,8 @@ class Settings:
     database_url: str = field(default_factory=lambda: _sqlite_url("payhelp.db"))
     tracker_store_url: str = field(default_factory=lambda: _sqlite_url("tracker.db"))
     shop_name: str = "Northwind Shop"
+    # The shop's local time: callback windows ("tomorrow morning") are read in it.
+    shop_timezone: str = "UTC"
     payment_methods: tuple[str, ...] = DEFAULT_PAYMENT_METHODS
     identity_max_attempts: int = 3
     # Failed identity checks on one order id (from any conversation) per hour
@@ -78,6 +87,10 @@ class Settings:
     # Behind a TLS proxy set 1: staff cookies are then Secure and limits see the client.
     desk_proxies: int = 0
 
+    @property
+    def shop_zone(self) -> tzinfo:
+        return shop_zone(self.shop_timezone)
+
     def to_env(self) -> dict[str, str]:
         """These settings as environment variables (for child processes): from_env's inverse."""
         policy = self.diagnosis
@@ -85,6 +98,7 @@ class Settings:
             "DATABASE_URL": self.database_url,
             "TRACKER_STORE_URL": self.tracker_store_url,
             "SHOP_NAME": self.shop_name,
+            "SHOP_TIMEZONE": self.shop_timezone,
             "SHOP_PAYMENT_METHODS": ",".join(self.payment_methods),
             "IDENTITY_MAX_ATTEMPTS": str(self.identity_max_attempts),
             "IDENTITY_ORDER_FAILURES_PER_HOUR": str(self.identity_order_failures_per_hour),
@@ -145,6 +159,16 @@ class Settings:
                 raise ValueError(f"{name} must be between 0 and 1, got {raw!r}")
             return value
 
+        def zone(name: str, default: str) -> str:
+            value = text(name, default)
+            try:
+                shop_zone(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(
+                    f"{name} must be a time zone name such as Europe/London, got {value!r}"
+                ) from exc
+            return value
+
         methods = (
             tuple(m.strip() for m in text("SHOP_PAYMENT_METHODS", "").split(",") if m.strip())
             or defaults.payment_methods
@@ -162,6 +186,7 @@ class Settings:
             database_url=text("DATABASE_URL", defaults.database_url),
             tracker_store_url=text("TRACKER_STORE_URL", defaults.tracker_store_url),
             shop_name=text("SHOP_NAME", defaults.shop_name),
+            shop_timezone=zone("SHOP_TIMEZONE", defaults.shop_timezone),
             payment_methods=methods,
             identity_max_attempts=number("IDENTITY_MAX_ATTEMPTS", 3),
             identity_order_failures_per_hour=number("IDENTITY_ORDER_FAILURES_PER_HOUR", 5),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from payhelp.core.channels import ChannelBoard, assess_channels
 from payhelp.core.orders import (
     ChannelActivity,
     Order,
@@ -13,6 +14,7 @@ from payhelp.core.orders import (
     PaymentMethod,
     PaymentStatus,
 )
+from payhelp.settings import DiagnosisPolicy
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
@@ -58,7 +60,10 @@ def order(
 
 
 def activity(
-    method: str, attempts: int, failures: int, orders: int
-) -> dict[PaymentMethod, ChannelActivity]:
+    method: str, attempts: int, failures: int, orders: int, policy: DiagnosisPolicy | None = None
+) -> ChannelBoard:
+    """The channel board when ``method`` had this activity and the others none."""
     m = PaymentMethod(method)
-    return {m: ChannelActivity(m, attempts, failures, orders)}
+    return assess_channels(
+        {m: ChannelActivity(m, attempts, failures, orders)}, policy or DiagnosisPolicy()
+    )

@@ -25,7 +25,17 @@
     youHold: "You are handling this conversation.",
     heldBy: (name) => `Claimed by ${name}.`,
     unclaimed: "Nobody has claimed this conversation yet.",
-    resolved: (outcome) => `Resolved${outcome ? `: ${outcome.replace(/_/g, " ")}` : ""}.`,
+    resolved: (outcome) => `Resolved${outcome ? `: ${outcome}` : ""}.`,
+    readOnly: (how) => `${how ? `${how}. ` : ""}Read-only: if the customer writes again, the assistant answers first.`,
+    chooseOutcome: "Choose an outcome before resolving.",
+    noCustomer: "Customer not identified",
+    details: (id, started) => `Conversation ${id} · started ${started}`,
+    order: (id) => `order ${id}`,
+    agentIs: (name) => `Agent: ${name}`,
+    rated: (score) => `Rated ${score}/5`,
+    searchEmpty: "No conversations found.",
+    searchFailed: "The search did not work. Try again.",
+    found: (count) => `${count} conversation${count === 1 ? "" : "s"} found.`,
     noOrder: "No order is linked to this conversation.",
     noPayments: "No payment attempts on record.",
     noDiagnosis: "No diagnosis yet.",
@@ -34,13 +44,15 @@
     noReason: "No reason given",
     noneSelected: "No conversation selected.",
   };
-  const STATUS_LABELS = { bot: "With the bot", waiting: "Waiting", with_agent: "With an agent", resolved: "Resolved" };
+  // The desk sends its own labels (status_label, headline...); these cover older answers.
+  const STATUS_LABELS = { bot: "With the assistant", waiting: "Waiting", with_agent: "With an agent", resolved: "Resolved" };
   const SENDER_LABELS = { customer: "Customer", bot: "Bot", agent: "Agent", system: "System", note: "Internal note" };
 
   // What the console knows; the page is drawn from it.
   const desk = {
     agent: null, // {id, name} once logged in
     csrf: null, // kept in memory only, sent on every POST
+    outcomes: [], // [{value, label}] to resolve with, from the desk
     queue: [], // summaries, each stamped with seenAt (ms) for its waiting clock
     clocks: [], // [span, summary] pairs whose waiting time counts up
     openId: null, // id (as a string) of the conversation on screen
@@ -157,9 +169,11 @@
     endSession("");
   }
 
-  function startDesk({ agent, csrf }) {
+  function startDesk({ agent, csrf, outcomes }) {
     desk.agent = agent;
     desk.csrf = csrf;
+    desk.outcomes = outcomes || [];
+    renderOutcomes();
     showConnection("");
     $("login-view").hidden = true;
     $("desk-view").hidden = false;
@@ -167,6 +181,7 @@
     $("agent-name").textContent = agent.name;
     $("queue-title").focus(); // the log-in form just vanished under the keyboard
     refreshQueue();
+    search();
     openSocket();
     desk.intervals = [setInterval(refreshQueue, QUEUE_REFRESH_MS), setInterval(tickClocks, CLOCK_TICK_MS)];
   }
@@ -221,6 +236,7 @@
     switch (event.type) {
       case "queue":
         refreshQueue();
+        refreshHistory();
         break;
       case "message":
         if (String(event.conversation_id) === desk.openId) showMessage(event.message);
@@ -270,24 +286,34 @@
     if (focusedId) queueButton(focusedId)?.focus();
   }
 
-  function queueRow(summary) {
+  function queueRow(summary, testId = "queue-row") {
     const waited = el("span", { class: "waited", text: waitedText(summary) });
     if (summary.status === "waiting") desk.clocks.push([waited, summary]);
+    const customer = summary.customer_name
+      ? `${summary.customer_name}${summary.customer_email ? ` <${summary.customer_email}>` : ""}`
+      : TEXT.noCustomer;
     const facts = [
-      summary.order_id ? `Order ${summary.order_id}` : "No order",
-      summary.payment_cause,
-      summary.agent ? `Agent: ${summary.agent}` : "Unassigned",
-      summary.rating != null ? `Rated ${summary.rating}/5` : null,
+      summary.order_id && TEXT.order(summary.order_id),
+      summary.diagnosis_label,
+      summary.agent && TEXT.agentIs(summary.agent),
+      summary.outcome_label,
+      summary.rating != null && TEXT.rated(summary.rating),
     ].filter(Boolean);
     return el("button", {
-      type: "button", class: `queue-row status-${summary.status}`, "data-testid": "queue-row",
+      type: "button", class: `queue-row status-${summary.status}`, "data-testid": testId,
       "data-conversation-id": String(summary.id), "aria-current": String(String(summary.id) === desk.openId),
       onclick: () => openConversation(summary.id),
     },
       el("span", { class: "row-top" },
-        el("span", { class: "badge", text: STATUS_LABELS[summary.status] || summary.status }), waited),
-      el("span", { class: "row-reason", text: summary.reason || TEXT.noReason }),
-      el("span", { class: "row-facts", text: facts.join(" · ") }));
+        el("span", { class: "badge", text: statusLabel(summary) }), waited),
+      el("span", { class: "row-reason", text: summary.headline || TEXT.noReason }),
+      el("span", { class: "row-customer", text: customer }),
+      summary.last_message ? el("span", { class: "row-last", text: `“${summary.last_message}”` }) : "",
+      facts.length ? el("span", { class: "row-facts", text: facts.join(" · ") }) : "");
+  }
+
+  function statusLabel(summary) {
+    return summary.status_label || STATUS_LABELS[summary.status] || summary.status;
   }
 
   function queueButton(id) {
@@ -301,7 +327,7 @@
 
   function waitedText(summary) {
     if (summary.waiting_seconds == null) return "";
-    const since = summary.status === "waiting" ? (Date.now() - summary.seenAt) / 1000 : 0;
+    const since = summary.status === "waiting" ? (Date.now() - (summary.seenAt || Date.now())) / 1000 : 0;
     const minutes = Math.floor((summary.waiting_seconds + since) / 60);
     if (minutes < 1) return "< 1 min";
     if (minutes < 60) return `${minutes} min`;
@@ -331,7 +357,7 @@
     if (String(id) !== desk.openId) closeConversation();
     desk.openId = String(id);
     say("");
-    $("queue-list").querySelectorAll(".queue-row").forEach((row) => {
+    document.querySelectorAll(".queue-row").forEach((row) => {
       row.setAttribute("aria-current", String(row.dataset.conversationId === desk.openId));
     });
     await loadConversation(id);
@@ -347,6 +373,7 @@
     $("transcript").replaceChildren();
     $("reply-input").value = "";
     $("note-input").value = "";
+    $("resolve-outcome").value = ""; // never carried over to another conversation
     $("conversation").hidden = true;
     $("conversation-placeholder").hidden = false;
     for (const body of ["order-body", "diagnosis-body"]) {
@@ -370,13 +397,15 @@
     $("conversation-placeholder").hidden = true;
     $("conversation").hidden = false;
     // Busy while filling in, so screen readers do not read a whole transcript aloud.
-    $("transcript").setAttribute("aria-busy", "true");
+    $("transcript-log").setAttribute("aria-busy", "true");
     messages.forEach(showMessage);
-    $("transcript").setAttribute("aria-busy", "false");
+    $("transcript-log").setAttribute("aria-busy", "false");
     renderCanned(canned || []);
     renderOrder(order, payments || []);
     renderDiagnosis(diagnosis);
     renderActions();
+    // Last, once the panels around the transcript have their final size.
+    scrollToNewest();
   }
 
   // Kept in id order and shown once, whether it came from a load, an action or an event.
@@ -396,26 +425,45 @@
     item.dataset.id = String(message.id);
     transcript.insertBefore(item, later || null);
     desk.shownIds.add(message.id);
-    if (!later) transcript.scrollTop = transcript.scrollHeight;
+    if (!later) scrollToNewest();
+  }
+
+  function scrollToNewest() {
+    const log = $("transcript-log");
+    log.scrollTop = log.scrollHeight;
   }
 
   // Mirrors the desk's state machine: claim a waiting conversation; reply once you hold it;
   // resolve or hand back a waiting one or your own.
   function renderActions() {
-    const { status, agent, outcome, reason, order_id: orderId, rating, id } = desk.open;
+    const { status, agent, rating, id } = desk.open;
     const withAgent = status === "with_agent";
     const mine = withAgent && agent === desk.agent.name;
     const settleable = status === "waiting" || mine;
+    const closed = status === "bot" || status === "resolved";
     $("conversation-summary").textContent = [
-      STATUS_LABELS[status] || status, reason, orderId && `order ${orderId}`, rating != null && `rated ${rating}/5`, id,
+      statusLabel(desk.open), desk.open.headline, desk.open.customer_name,
     ].filter(Boolean).join(" · ");
-    $("holder").textContent = status === "resolved" ? TEXT.resolved(outcome)
-      : mine ? TEXT.youHold
-        : withAgent ? TEXT.heldBy(agent) : TEXT.unclaimed;
+    $("conversation-details").textContent = [
+      TEXT.details(id, formatWhen(desk.open.created_at, true)),
+      desk.open.order_id && TEXT.order(desk.open.order_id),
+      desk.open.diagnosis_label,
+      rating != null && TEXT.rated(rating),
+    ].filter(Boolean).join(" · ");
+    $("holder").textContent = status === "resolved" ? TEXT.resolved(desk.open.outcome_label)
+      : status === "bot" ? TEXT.readOnly(desk.open.outcome_label)
+        : mine ? TEXT.youHold
+          : withAgent ? TEXT.heldBy(agent) : TEXT.unclaimed;
     $("claim").hidden = status !== "waiting";
+    $("working").hidden = closed; // a closed conversation is read-only
     for (const control of ["reply-input", "reply-send"]) $(control).disabled = !mine;
     for (const control of ["resolve-outcome", "resolve", "handback"]) $(control).disabled = !settleable;
     $("canned").querySelectorAll("button").forEach((button) => (button.disabled = !mine));
+  }
+
+  function renderOutcomes() {
+    $("resolve-outcome").replaceChildren($("resolve-outcome").options[0],
+      ...desk.outcomes.map(({ value, label }) => el("option", { value, text: label })));
   }
 
   function renderCanned(replies) {
@@ -464,8 +512,11 @@
       return;
     }
     $("diagnosis-body").replaceChildren(
-      facts([["Cause", diagnosis.cause], ["Detail", diagnosis.detail]]),
-      el("h3", { text: "Evidence" }), list(diagnosis.evidence, TEXT.noEvidence),
+      facts([
+        ["Cause", diagnosis.detail_label || diagnosis.cause_label || diagnosis.cause],
+        ["Codes", `${diagnosis.cause} · ${diagnosis.detail}`], // what the bot and the logs call it
+      ]),
+      el("h3", { text: "Evidence" }), list((diagnosis.evidence || []).map(localTimes), TEXT.noEvidence),
       el("h3", { text: "Already tried" }), list(diagnosis.tried, TEXT.nothingTried));
   }
 
@@ -491,10 +542,21 @@
 
   // Today's times alone; older ones with their date.
   function formatTime(iso) {
+    return formatWhen(iso, false);
+  }
+
+  function formatWhen(iso, withDate) {
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return iso || "";
     const today = date.toDateString() === new Date().toDateString();
-    return date.toLocaleString([], today ? { timeStyle: "short" } : { dateStyle: "short", timeStyle: "short" });
+    return date.toLocaleString([], today && !withDate ? { timeStyle: "short" } : { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  // Evidence is written with UTC timestamps; staff read them in their own time zone.
+  function localTimes(text) {
+    return String(text).replace(
+      /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g,
+      (iso) => formatWhen(iso, true));
   }
 
   /* ---------- actions ---------- */
@@ -506,13 +568,24 @@
     say("");
     try {
       await action(id);
+      return true;
     } catch (error) {
       if (!(error instanceof SessionEnded)) {
         say(error instanceof ActionFailed ? TEXT.actionFailed(error.status, error.reason) : TEXT.unreachable);
       }
+      return false;
     } finally {
       button.disabled = false;
       if (desk.open) renderActions();
+    }
+  }
+
+  // The controls just went away (read-only now): the line saying what happened takes the focus.
+  async function settle(button, path, body) {
+    const done = await act(button, async (id) => updateSummary(await post(`${conversationPath(id)}/${path}`, body)));
+    if (done) {
+      $("holder").focus();
+      search(); // it now belongs to the history
     }
   }
 
@@ -543,11 +616,50 @@
   function resolve(event) {
     event.preventDefault();
     const outcome = $("resolve-outcome").value;
-    act($("resolve"), async (id) => updateSummary(await post(`${conversationPath(id)}/resolve`, { outcome })));
+    if (!outcome) {
+      say(TEXT.chooseOutcome);
+      $("resolve-outcome").focus();
+      return;
+    }
+    settle($("resolve"), "resolve", { outcome });
   }
 
   function handBack() {
-    act($("handback"), async (id) => updateSummary(await post(`${conversationPath(id)}/handback`)));
+    settle($("handback"), "handback");
+  }
+
+  /* ---------- history ---------- */
+
+  // Queue changes (a rating, a resolve) show in the history too, unless the agent is in it.
+  let historyTimer = 0;
+  function refreshHistory() {
+    clearTimeout(historyTimer);
+    historyTimer = setTimeout(() => {
+      if (!document.activeElement?.closest?.(".history")) search();
+    }, 300);
+  }
+
+  // The date is the agent's own calendar day, sent as the instants it starts and ends.
+  async function search(event) {
+    event?.preventDefault();
+    const params = new URLSearchParams({ q: $("search-text").value.trim() });
+    const day = $("search-date").value;
+    if (day) {
+      const start = new Date(`${day}T00:00`);
+      const end = new Date(start);
+      end.setDate(end.getDate() + 1);
+      params.set("since", start.toISOString());
+      params.set("until", end.toISOString());
+    }
+    try {
+      const { ok, data } = await api(`/staff/api/conversations?${params}`);
+      if (!ok) throw new Error("search");
+      const found = data.conversations;
+      $("search-list").replaceChildren(...found.map((summary) => el("li", {}, queueRow(summary, "search-row"))));
+      $("search-status").textContent = found.length ? (event ? TEXT.found(found.length) : "") : TEXT.searchEmpty;
+    } catch (error) {
+      if (!(error instanceof SessionEnded)) $("search-status").textContent = TEXT.searchFailed;
+    }
   }
 
   // Enter sends; Shift+Enter keeps a new line.
@@ -567,6 +679,7 @@
   $("note-form").addEventListener("submit", (event) => sendText(event, "note"));
   $("resolve-form").addEventListener("submit", resolve);
   $("handback").addEventListener("click", handBack);
+  $("search-form").addEventListener("submit", search);
   $("reply-input").addEventListener("keydown", submitOnEnter);
   $("note-input").addEventListener("keydown", submitOnEnter);
   boot();

@@ -44,6 +44,8 @@
     rateButton: (score) => `${score} out of 5`,
     thanks: "Thanks for your rating",
     reconnecting: "Reconnecting…",
+    // Read out while the chat is closed, so a screen-reader user hears the reply.
+    newMessage: (who, text) => `New message from ${who}: ${text}`,
   };
 
   // What the widget knows; the DOM is redrawn from it, never read back.
@@ -64,7 +66,12 @@
     error: "",
     errorTimer: 0,
     isOpen: false,
+    opener: null, // what had the focus when the chat opened: it gets it back on close
+    inerted: [], // page elements made inert while the chat covers a phone's screen
   };
+
+  // On a phone the open chat covers the page: there it is a modal dialog.
+  const PHONE = matchMedia("(max-width: 480px)");
 
   /* ---------- storage: localStorage may throw (private mode, blocked storage) ---------- */
 
@@ -144,7 +151,9 @@
     .phw-root { font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; }
     .phw-root *, .phw-root *::before, .phw-root *::after { box-sizing: border-box; }
     button, input { font: inherit; }
-    :focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+    /* A dark ring with a white halo: at least 3:1 against any page, light or dark. */
+    :focus-visible { outline: 3px solid #1f2328; outline-offset: 2px; box-shadow: 0 0 0 2px #fff; }
+    .phw-header :focus-visible { outline-color: #fff; box-shadow: none; }
     .phw-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     .phw-bubble { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; width: 60px; height: 60px;
       border: 0; border-radius: 50%; background: #1d4ed8; color: #fff; cursor: pointer;
@@ -180,7 +189,9 @@
       border-radius: 16px; padding: 5px 12px; cursor: pointer; }
     .phw-quick button:hover:not(:disabled), .phw-rating button:hover { background: #eff6ff; }
     .phw-quick button:disabled { border-color: #d1d5db; color: #6b7280; cursor: default; }
+    .phw-row-system .phw-quick { justify-content: center; }
     .phw-typing { margin: 0; padding: 4px 16px; font-size: 13px; color: #4b5563; font-style: italic; }
+    .phw-typing:empty { padding: 0; }
     .phw-status-area { padding: 0 16px; border-top: 1px solid #e5e7eb; }
     .phw-status { margin: 8px 0; font-size: 13px; color: #374151; min-height: 1.4em; }
     .phw-status:empty { display: none; }
@@ -211,7 +222,9 @@
       class: "phw-messages", role: "log", "aria-live": "polite", "aria-label": TEXT.log,
       tabindex: "0", "data-testid": "phw-messages",
     });
-    const typing = el("p", { class: "phw-typing", "data-testid": "phw-typing", hidden: "" });
+    // A status region that stays in place: only its words change, so each change is read.
+    const typing = el("p", { class: "phw-typing", role: "status", "data-testid": "phw-typing" });
+    const announcer = el("p", { class: "phw-sr", role: "status", "data-testid": "phw-announcer" });
     const status = el("p", { class: "phw-status", role: "status", "data-testid": "phw-status" });
     const rating = el("div", { class: "phw-rating", role: "group", "aria-label": TEXT.rateGroup, hidden: "" },
       ...[1, 2, 3, 4, 5].map((score) => el("button", {
@@ -226,21 +239,20 @@
       el("label", { class: "phw-sr", for: "phw-input", text: TEXT.inputLabel }),
       input,
       el("button", { type: "submit", text: TEXT.send, "data-testid": "phw-send" }));
+    // A plain div for the title bar: a <header> here would be a second "banner" on the shop's page.
     const panel = el("section", {
       id: "phw-panel", class: "phw-panel", role: "dialog", "aria-labelledby": "phw-title", hidden: "",
     },
-      el("header", { class: "phw-header" }, el("h2", { id: "phw-title", text: TEXT.title }), closeButton),
+      el("div", { class: "phw-header" }, el("h2", { id: "phw-title", text: TEXT.title }), closeButton),
       messages, typing, el("div", { class: "phw-status-area" }, status, rating), composer);
-    const root = el("div", {
-      class: "phw-root", onkeydown: (event) => event.key === "Escape" && chat.isOpen && close(),
-    }, bubble, panel);
+    const root = el("div", { class: "phw-root", onkeydown: onKeyDown }, bubble, panel, announcer);
 
     const host = el("div", { id: "payhelp-widget" });
     const shadow = host.attachShadow({ mode: "open" });
     adoptStyles(shadow);
     shadow.append(root);
     document.body.append(host);
-    return { root, bubble, panel, messages, typing, status, rating, input };
+    return { host, shadow, root, bubble, panel, messages, typing, status, rating, input, announcer };
   }
 
   // A constructed stylesheet is not inline CSS, so a shop's Content-Security-Policy allows it.
@@ -256,12 +268,15 @@
 
   /* ---------- opening and closing ---------- */
 
-  function open() {
+  function open(opener) {
+    if (!chat.isOpen) chat.opener = opener || focusedElement();
     chat.isOpen = true;
     ui.panel.hidden = false;
     ui.root.classList.add("phw-open");
     ui.bubble.setAttribute("aria-expanded", "true");
+    ui.announcer.textContent = "";
     markRead();
+    applyModality();
     scrollToEnd();
     ui.input.focus();
     connect(); // the first open starts the conversation
@@ -272,7 +287,52 @@
     ui.panel.hidden = true;
     ui.root.classList.remove("phw-open");
     ui.bubble.setAttribute("aria-expanded", "false");
-    ui.bubble.focus();
+    applyModality();
+    // Back to whatever opened the chat (the bubble, or a "Chat with us" link on the page).
+    const opener = chat.opener;
+    chat.opener = null;
+    if (opener?.isConnected && opener !== document.body) opener.focus();
+    else ui.bubble.focus();
+  }
+
+  // The focused element, looking inside our shadow root (the page only sees its host).
+  function focusedElement() {
+    const active = document.activeElement;
+    return active === ui.host ? ui.shadow.activeElement : active;
+  }
+
+  // On a phone the open chat is modal: the page behind is inert and Tab stays inside.
+  function applyModality() {
+    const modal = chat.isOpen && PHONE.matches;
+    ui.panel.setAttribute("aria-modal", String(modal));
+    if (modal && !chat.inerted.length) {
+      chat.inerted = [...document.body.children].filter((node) => node !== ui.host && !node.inert);
+      chat.inerted.forEach((node) => (node.inert = true));
+    } else if (!modal) {
+      chat.inerted.forEach((node) => (node.inert = false));
+      chat.inerted = [];
+    }
+  }
+
+  function onKeyDown(event) {
+    if (event.key === "Escape" && chat.isOpen) close();
+    else if (event.key === "Tab" && chat.isOpen && PHONE.matches) keepFocusInside(event);
+  }
+
+  function keepFocusInside(event) {
+    const focusable = [...ui.panel.querySelectorAll("button, input, [tabindex='0']")]
+      .filter((node) => !node.disabled && node.getClientRects().length);
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const current = focusedElement();
+    if (event.shiftKey && (current === first || !ui.panel.contains(current))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (current === last || !ui.panel.contains(current))) {
+      event.preventDefault();
+      first.focus();
+    }
   }
 
   function markUnread() {
@@ -302,26 +362,43 @@
     if (message.sender === "note" || chat.rows.has(message.id)) return;
     const row = messageRow(message.sender, message.text, message.author);
     row.dataset.id = String(message.id);
-    if (message.buttons?.length) row.append(quickReplies(message.buttons));
+    // The desk's own quick replies (leave the queue, a callback) count while the customer waits.
+    if (message.buttons?.length) row.append(quickReplies(message.buttons, message.sender === "system"));
     const later = [...ui.messages.children].find((r) => !r.dataset.id || Number(r.dataset.id) > message.id);
     keepScrolledToEnd(() => ui.messages.insertBefore(row, later || null));
+    placed(row, message);
+    if (message.sender !== "customer") hideTyping();
+    renderQueueChoices();
+  }
+
+  function placed(row, message) {
     chat.rows.set(message.id, row);
     chat.lastId = Math.max(chat.lastId, message.id);
     if (message.sender === "customer") retireQuickReplies(message.id);
-    else hideTyping();
   }
 
+  // The customer's own row is drawn once: the stored message fills in the "sending…" row,
+  // so a screen reader announces it once, not again when the desk confirms it.
   function renderPending(item) {
     const row = messageRow("customer", item.text);
     row.classList.add("phw-pending");
-    row.append(el("span", { class: "phw-sending", text: TEXT.sending }));
+    row.append(el("span", { class: "phw-sending", "aria-hidden": "true", text: TEXT.sending }));
     keepScrolledToEnd(() => ui.messages.append(row));
     chat.pendingRows.set(item.client_id, row);
     retireQuickReplies(Infinity);
   }
 
-  function quickReplies(buttons) {
-    const group = el("div", { class: "phw-quick" });
+  function confirmPending(row, message) {
+    row.classList.remove("phw-pending");
+    row.querySelector(".phw-sending")?.remove();
+    const text = row.querySelector(".phw-text");
+    if (text.textContent !== message.text) text.textContent = message.text; // card data masked
+    row.dataset.id = String(message.id);
+    placed(row, message);
+  }
+
+  function quickReplies(buttons, queueChoices = false) {
+    const group = el("div", { class: queueChoices ? "phw-quick phw-queue-choices" : "phw-quick" });
     for (const { title, payload } of buttons) {
       group.append(el("button", {
         type: "button", text: title, "data-testid": "phw-quick-reply",
@@ -336,11 +413,18 @@
 
   // A quick-reply set is only live until the customer says something after it.
   function retireQuickReplies(beforeId) {
-    for (const group of ui.messages.querySelectorAll(".phw-quick")) {
+    for (const group of ui.messages.querySelectorAll(".phw-quick:not(.phw-queue-choices)")) {
       if (Number(group.parentElement.dataset.id) < beforeId) {
         group.querySelectorAll("button").forEach((button) => (button.disabled = true));
       }
     }
+  }
+
+  // Only the newest set of queue choices shows, and only while the customer waits.
+  function renderQueueChoices() {
+    const waiting = chat.state?.status === "waiting";
+    const sets = [...ui.messages.querySelectorAll(".phw-queue-choices")];
+    sets.forEach((group, index) => (group.hidden = !waiting || index < sets.length - 1));
   }
 
   function keepScrolledToEnd(change) {
@@ -394,6 +478,7 @@
     if (state.status !== "resolved") chat.rated = false; // a reopened conversation can be rated again
     chat.state = state;
     renderStatus();
+    renderQueueChoices();
   }
 
   function showError(text) {
@@ -407,12 +492,12 @@
   }
 
   function showTyping(who, on) {
+    if (!on) return hideTyping();
     ui.typing.textContent = who === "agent" ? TEXT.agentTyping(chat.state?.agent || TEXT.support) : TEXT.botTyping;
-    ui.typing.hidden = !on;
   }
 
   function hideTyping() {
-    ui.typing.hidden = true;
+    ui.typing.textContent = "";
   }
 
   function rate(score) {
@@ -451,11 +536,6 @@
   }
 
   function acknowledge(clientId) {
-    const row = chat.pendingRows.get(clientId);
-    if (row) {
-      row.remove();
-      chat.pendingRows.delete(clientId);
-    }
     const remaining = chat.outbox.filter((item) => item.client_id !== clientId);
     if (remaining.length !== chat.outbox.length) {
       chat.outbox = remaining;
@@ -465,8 +545,23 @@
 
   // Every stored message passes here, live or from history; its client_id ends any resend.
   function settle(message) {
-    if (message.client_id) acknowledge(message.client_id);
-    renderMessage(message);
+    const pending = message.client_id && chat.pendingRows.get(message.client_id);
+    if (message.client_id) {
+      acknowledge(message.client_id);
+      chat.pendingRows.delete(message.client_id);
+    }
+    if (pending && !chat.rows.has(message.id)) confirmPending(pending, message);
+    else {
+      pending?.remove(); // already drawn (another tab sent it, or history came first)
+      renderMessage(message);
+    }
+  }
+
+  // The log inside a closed chat is hidden, so say new messages out loud from outside it.
+  function announceWhileClosed(message) {
+    if (chat.isOpen || message.sender === "customer" || message.sender === "note") return;
+    const who = { bot: TEXT.assistant, agent: message.author || TEXT.support }[message.sender] || TEXT.title;
+    ui.announcer.textContent = TEXT.newMessage(who, message.text);
   }
 
   /* ---------- talking to the desk ---------- */
@@ -573,12 +668,14 @@
   function handleEvent(event) {
     switch (event.type) {
       case "ack":
-        acknowledge(event.client_id);
         settle(event.message);
         break;
       case "message":
         settle(event.message);
-        if (event.message.sender !== "customer") markUnread();
+        if (event.message.sender !== "customer") {
+          markUnread();
+          announceWhileClosed(event.message);
+        }
         break;
       case "message_update": // card data found later: the stored text was masked
         chat.rows.get(event.message.id)?.querySelector(".phw-text")?.replaceChildren(event.message.text);
@@ -602,10 +699,12 @@
   window.addEventListener("online", () => chat.lost && connect());
   // Shops can add their own "Chat with us" links without writing script: data-payhelp-open.
   document.addEventListener("click", (event) => {
-    if (!event.target.closest?.("[data-payhelp-open]")) return;
+    const link = event.target.closest?.("[data-payhelp-open]");
+    if (!link) return;
     event.preventDefault();
-    open();
+    open(link);
   });
+  PHONE.addEventListener("change", applyModality);
 
-  window.PaymentHelpWidget = Object.freeze({ open, close });
+  window.PaymentHelpWidget = Object.freeze({ open: () => open(), close });
 })();

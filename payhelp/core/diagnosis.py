@@ -1,7 +1,7 @@
 """Which cause explains an order's payment trouble: ``diagnose(order, ...) -> Diagnosis``.
 
-Pure: it sees an order, its attempts, recent activity on payment channels and the
-current time, and knows nothing of Rasa or SQL. The checks run in order of how much
+Pure: it sees an order, its attempts, the payment channels' health (see
+:mod:`payhelp.core.channels`) and the current time, and knows nothing of Rasa or SQL. The checks run in order of how much
 is at stake for the customer: money already taken first, then money on hold, then
 plain failures.
 """
@@ -9,14 +9,13 @@ plain failures.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from payhelp.core.causes import NEEDS_STAFF, Detail, PaymentCause, meaning_of
+from payhelp.core.channels import ChannelBoard
 from payhelp.core.orders import (
-    ChannelActivity,
     Order,
     OrderStatus,
     PaymentAttempt,
@@ -56,12 +55,12 @@ class Diagnosis:
 def diagnose(
     order: Order,
     now: datetime,
-    channels: Mapping[PaymentMethod, ChannelActivity] | None = None,
+    channels: ChannelBoard | None = None,
     policy: DiagnosisPolicy | None = None,
 ) -> Diagnosis:
-    """Diagnose ``order`` at time ``now``; ``channels`` is recent activity per method."""
+    """Diagnose ``order`` at time ``now``; ``channels`` is each payment method's health."""
     policy = policy or DiagnosisPolicy()
-    channels = channels or {}
+    channels = channels or ChannelBoard()
     return (
         _money_taken(order, now, policy)
         or _fraud_flag(order)
@@ -152,9 +151,7 @@ def _money_on_hold(order: Order, now: datetime, policy: DiagnosisPolicy) -> Diag
 
 
 def _latest_failure(
-    order: Order,
-    channels: Mapping[PaymentMethod, ChannelActivity],
-    policy: DiagnosisPolicy,
+    order: Order, channels: ChannelBoard, policy: DiagnosisPolicy
 ) -> Diagnosis | None:
     failed = order.attempts_with(PaymentStatus.FAILED)
     if not failed:
@@ -162,21 +159,15 @@ def _latest_failure(
     attempt = failed[-1]
     meaning = meaning_of(attempt.failure_code)
     evidence = [_describe(attempt)]
-    if meaning.cause in _OUTAGE_CAN_EXPLAIN:
-        activity = channels.get(attempt.method)
-        if activity is not None and _channel_is_down(activity, policy):
-            evidence.append(
-                f"{activity.method.value}: {activity.failures} of {activity.attempts} attempts "
-                f"failed on {activity.orders_with_failures} orders in the last "
-                f"{policy.outage_window_minutes} min"
-            )
-            return Diagnosis(
-                PaymentCause.BANK_OUTAGE,
-                Detail.CHANNEL_DOWN,
-                tuple(evidence),
-                attempt,
-                unavailable_method=attempt.method,
-            )
+    if meaning.cause in _OUTAGE_CAN_EXPLAIN and channels.is_down(attempt.method):
+        evidence.append(channels.evidence(attempt.method) or f"{attempt.method.value} is down")
+        return Diagnosis(
+            PaymentCause.BANK_OUTAGE,
+            Detail.CHANNEL_DOWN,
+            tuple(evidence),
+            attempt,
+            unavailable_method=attempt.method,
+        )
     persisting = False
     if meaning.cause is PaymentCause.PLATFORM_FAULT:
         platform_failures = [
@@ -186,14 +177,6 @@ def _latest_failure(
         if persisting:
             evidence.append(f"{len(platform_failures)} platform failures on this order")
     return Diagnosis(meaning.cause, meaning.detail, tuple(evidence), attempt, persisting=persisting)
-
-
-def _channel_is_down(activity: ChannelActivity, policy: DiagnosisPolicy) -> bool:
-    return (
-        activity.failures >= policy.outage_min_failures
-        and activity.orders_with_failures >= policy.outage_min_orders
-        and activity.failure_ratio >= policy.outage_min_failure_ratio
-    )
 
 
 def _cancelled_unpaid(order: Order) -> Diagnosis | None:

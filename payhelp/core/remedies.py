@@ -90,6 +90,11 @@ class RemedyStep:
         return f"utter_remedy_{self.step.value}"
 
     @property
+    def detail_response(self) -> str:
+        """The same step in other words, with more detail (when it wasn't understood)."""
+        return f"utter_remedy_{self.step.value}_detail"
+
+    @property
     def asks_new_payment(self) -> bool:
         return self.step in _NEW_PAYMENT_STEPS
 
@@ -108,24 +113,25 @@ class RemedyPlan:
 
 
 def other_methods(
-    shop_methods: Sequence[str], unavailable: PaymentMethod | None = None
+    methods: Sequence[str], unavailable: PaymentMethod | None = None
 ) -> tuple[str, ...]:
-    """The shop's payment methods, minus one that is down right now."""
+    """``methods`` minus the one the diagnosis found down, in the same order."""
     down = unavailable.value if unavailable else None
-    return tuple(m for m in shop_methods if m != down)
+    return tuple(m for m in methods if m != down)
 
 
 def plan_remedies(
-    diagnosis: Diagnosis, shop_methods: Sequence[str], customer_saw_charge: bool = False
+    diagnosis: Diagnosis, offered_methods: Sequence[str], customer_saw_charge: bool = False
 ) -> RemedyPlan:
-    """The remedy plan for ``diagnosis`` given the payment methods the shop offers.
+    """The remedy plan for ``diagnosis``; ``offered_methods`` are the methods usable now
+    (:meth:`payhelp.core.channels.ChannelBoard.usable` of the shop's list).
 
     ``customer_saw_charge`` is the customer's own report that money left their
     account (duplicate charge, charged but unpaid). With no record of any attempt
     that claim cannot be checked here, so a person takes over; where attempts
     failed, the plan first explains authorisation holds.
     """
-    methods = other_methods(shop_methods, diagnosis.unavailable_method)
+    methods = other_methods(offered_methods, diagnosis.unavailable_method)
     unverifiable_charge = customer_saw_charge and diagnosis.detail is Detail.NO_ATTEMPTS
     if diagnosis.needs_staff or unverifiable_charge:
         return RemedyPlan((), True, methods)

@@ -12,11 +12,14 @@ from sqlalchemy.orm import sessionmaker
 
 from payhelp.store.database import transaction
 from payhelp.store.tables import (
+    ESCALATION_STATUS_LENGTH,
     CallbackRequestRow,
     EscalationRow,
     IdentityFailureRow,
     OutboundMessageRow,
 )
+
+RESOLVED_PREFIX = "resolved:"
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,16 @@ class CallbackRequest:
     conversation_id: str
     channel: str  # "phone" or "email"
     contact: str
+    # The customer's own words about the time, always kept.
     preferred_time: str
     order_id: str | None = None
+    # The window those words were understood as; None: not understood, a person reads them.
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+
+    @property
+    def time_understood(self) -> bool:
+        return self.window_start is not None and self.window_end is not None
 
 
 @dataclass(frozen=True)
@@ -61,9 +72,21 @@ class AssistantRecords:
                 channel=request.channel,
                 contact=request.contact,
                 preferred_time=request.preferred_time,
+                window_start=request.window_start,
+                window_end=request.window_end,
                 status="open",
             )
         )
+
+    def callback_request(self, request_id: int) -> CallbackRequest | None:
+        with transaction(self._sessions) as session:
+            row = session.get(CallbackRequestRow, request_id)
+            if row is None:
+                return None
+            return CallbackRequest(
+                row.conversation_id, row.channel, row.contact, row.preferred_time,
+                row.order_id, row.window_start, row.window_end,
+            )  # fmt: skip
 
     def add_escalation(self, escalation: Escalation) -> int:
         return self._insert(
@@ -89,22 +112,25 @@ class AssistantRecords:
                 tuple(row.evidence or ()), tuple(row.tried or ()), row.status,
             )  # fmt: skip
 
-    def payment_causes(self, escalation_ids: list[int]) -> dict[int, str | None]:
-        """The diagnosed cause of each escalation, in one query."""
+    def diagnoses(self, escalation_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+        """The diagnosed cause and detail of each escalation, in one query."""
         if not escalation_ids:
             return {}
-        query = select(EscalationRow.id, EscalationRow.payment_cause).where(
+        query = select(EscalationRow.id, EscalationRow.payment_cause, EscalationRow.detail).where(
             EscalationRow.id.in_(escalation_ids)
         )
         with transaction(self._sessions) as session:
-            return dict(session.execute(query).all())
+            return {row_id: (cause, detail) for row_id, cause, detail in session.execute(query)}
 
     def close_escalation(self, escalation_id: int, outcome: str) -> None:
-        """Mark an escalation as dealt with (``outcome`` is the staff's resolution)."""
+        """Mark an escalation as dealt with (``outcome`` is the staff's resolution, kept whole)."""
+        status = f"{RESOLVED_PREFIX}{outcome}"
+        if len(status) > ESCALATION_STATUS_LENGTH:
+            raise ValueError(f"outcome {outcome!r} does not fit the escalation's status")
         with transaction(self._sessions) as session:
             row = session.get(EscalationRow, escalation_id)
             if row is not None:
-                row.status = f"resolved:{outcome}"[:16]
+                row.status = status
 
     def add_identity_failure(self, order_id: str, conversation_id: str) -> None:
         self._insert(IdentityFailureRow(order_id=order_id, conversation_id=conversation_id))

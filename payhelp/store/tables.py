@@ -117,9 +117,16 @@ class CallbackRequestRow(Base):
     order_id = Column(String(64), nullable=True)
     channel = Column(String(16), nullable=False)
     contact = Column(String(320), nullable=False)
+    # The customer's words, and the window they were understood as (both NULL: not
+    # understood, flagged for a person to read the words).
     preferred_time = Column(String(200), nullable=False)
+    window_start = Column(UTCDateTime, nullable=True)
+    window_end = Column(UTCDateTime, nullable=True)
     status = Column(String(16), nullable=False, default="open")
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+
+ESCALATION_STATUS_LENGTH = 40
 
 
 class EscalationRow(Base):
@@ -134,7 +141,8 @@ class EscalationRow(Base):
     # Staff-only facts behind the diagnosis and the remedies already tried.
     evidence = Column(JSON, nullable=False, default=list)
     tried = Column(JSON, nullable=False, default=list)
-    status = Column(String(16), nullable=False, default="open")
+    # "open", or "resolved:<outcome>" with the staff's outcome whole.
+    status = Column(String(ESCALATION_STATUS_LENGTH), nullable=False, default="open")
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 
 

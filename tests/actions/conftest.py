@@ -43,8 +43,14 @@ def make_tracker(
     intent: str | None = None,
     events: list[dict[str, Any]] | None = None,
     sender: str = "test-conversation",
+    active_loop: str | None = None,
+    entities: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    message = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": list(entities or []),
+    }
     history = list(events or []) + [{"event": "user", "text": text, "parse_data": message}]
     return Tracker(
         sender,
@@ -53,7 +59,7 @@ def make_tracker(
         history,
         False,
         None,
-        {},
+        {"name": active_loop} if active_loop else {},
         "action_listen",
     )
 

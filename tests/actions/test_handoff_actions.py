@@ -119,7 +119,7 @@ def callback_form(slots, text, requested):
     ]
 
 
-def test_callback_form_reads_channel_contact_and_time() -> None:
+def test_callback_form_reads_channel_contact_and_time(services) -> None:
     assert callback_form({}, "please call me", "callback_channel")[0]["callback_channel"] == "phone"
     assert (
         callback_form({}, "an email is better", "callback_channel")[0]["callback_channel"]
@@ -137,7 +137,7 @@ def test_callback_form_reads_channel_contact_and_time() -> None:
     assert slots["callback_time"] == "tomorrow morning"
 
 
-def test_callback_contact_must_match_the_channel() -> None:
+def test_callback_contact_must_match_the_channel(services) -> None:
     slots, responses = callback_form(
         {"callback_channel": "email"}, "+1 555 0100", "callback_contact"
     )
@@ -167,5 +167,7 @@ def test_callback_is_stored_and_confirmed(services) -> None:
         "callback_channel": None,
         "callback_contact": None,
         "callback_time": None,
+        "callback_window": None,
+        "callback_confirmed": None,
         "remedy_status": None,
     }

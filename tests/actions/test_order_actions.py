@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 
 from actions.guidance import ActionPaymentMethods, ActionPaymentTips
@@ -10,6 +13,7 @@ from actions.remedies import ActionCloseRemedies, ActionNextRemedyStep, ActionRe
 from actions.runtime import Services, use_services
 from payhelp.settings import Settings
 from tests.actions.conftest import DOMAIN, make_tracker, run, verified
+from tests.conftest import DEMO_NOW
 
 CHECK = ActionCheckOrder()
 
@@ -63,11 +67,13 @@ def test_fraud_is_explained_as_a_plain_decline(services) -> None:
         assert word not in text
 
 
-def test_outage_plan_leaves_out_the_channel_that_is_down(services) -> None:
+def test_outage_plan_starts_with_another_method_and_leaves_out_the_one_down(services) -> None:
     outcome = run(CHECK, make_tracker(verified("ORD-10006")))
-    assert outcome.slots["unavailable_method"] == "wechat_pay"
-    assert "WeChat Pay" not in outcome.slots["other_methods"]
     assert outcome.slots["remedy_plan"][0] == "other_method"
+    step = run(NEXT, make_tracker({**outcome.slots, "remedy_step": 0.0}))
+    assert step.responses == ["utter_remedy_other_method", "utter_did_that_work"]
+    assert "WeChat Pay" not in step.messages[0]["other_methods"]
+    assert "Alipay" in step.messages[0]["other_methods"]
 
 
 def test_a_reported_double_charge_changes_the_plan(services) -> None:
@@ -85,7 +91,8 @@ NEXT = ActionNextRemedyStep()
 
 
 def test_remedies_are_given_one_at_a_time_then_help_is_offered(services) -> None:
-    slots = {"remedy_plan": ["check_cvc", "other_method"], "other_methods": "PayPal or Alipay"}
+    use_services(replace(services, settings=Settings(payment_methods=("paypal", "alipay"))))
+    slots = {"remedy_plan": ["check_cvc", "other_method"]}
     first = run(NEXT, make_tracker({**slots, "remedy_step": 0.0}))
     assert first.responses == ["utter_remedy_check_cvc", "utter_did_that_work"]
     assert first.slots == {"remedy_step": 1.0, "remedy_status": "awaiting_feedback"}
@@ -120,12 +127,27 @@ def test_remedy_worked_and_closed(services) -> None:
     assert closed.responses == ["utter_remedies_closed"] and closed.slots == {"remedy_status": None}
 
 
-def test_payment_methods_are_the_shop_s_minus_the_one_down(services) -> None:
-    everything = run(ActionPaymentMethods(), make_tracker())
-    assert "WeChat Pay" in everything.messages[0]["methods"]
-    down = run(ActionPaymentMethods(), make_tracker({"unavailable_method": "wechat_pay"}))
+def test_payment_methods_are_the_shop_s_minus_the_one_down_for_everyone(services) -> None:
+    # The demo's WeChat Pay outage is on at DEMO_NOW: nobody is offered WeChat Pay,
+    # whatever their own order (here: none at all).
+    down = run(ActionPaymentMethods(), make_tracker())
     assert "WeChat Pay" not in down.messages[0]["methods"]
     assert down.responses == ["utter_payment_methods", "utter_payment_method_down"]
+    assert down.messages[1]["method"] == "WeChat Pay"
+    # Two hours later the wave of failures has left the window: it is offered again.
+    use_services(replace(services, clock=lambda: DEMO_NOW + timedelta(hours=2)))
+    everything = run(ActionPaymentMethods(), make_tracker())
+    assert "WeChat Pay" in everything.messages[0]["methods"]
+    assert everything.responses == ["utter_payment_methods"]
+
+
+def test_asking_about_the_method_that_is_down_gets_the_others(services) -> None:
+    tracker = make_tracker({}, "can I pay with wechat pay")
+    tracker.latest_message["entities"] = [{"entity": "payment_method", "value": "wechat_pay"}]
+    outcome = run(ActionPaymentMethods(), tracker)
+    assert outcome.responses == ["utter_payment_method_accepted_but_down"]
+    assert outcome.messages[0]["method"] == "WeChat Pay"
+    assert "WeChat Pay" not in outcome.messages[0]["methods"]
 
 
 def test_a_question_about_one_method_gets_a_straight_answer(services) -> None:
@@ -173,3 +195,16 @@ def test_a_database_failure_is_a_polite_line_not_a_stack_trace(tmp_path) -> None
         use_services(None)
     assert outcome.responses == ["utter_technical_problem"]
     assert outcome.events == []
+
+
+@pytest.mark.parametrize("order_id", ["ORD-10002", "ORD-10003"])
+def test_a_card_customer_is_not_offered_the_method_that_is_down(services, order_id) -> None:
+    # Their own failure was on a card; WeChat Pay is down for everyone at DEMO_NOW.
+    checked = run(CHECK, make_tracker(verified(order_id)))
+    assert checked.slots["payment_cause"] in ("input_error", "account_problem")
+    slots = {**checked.slots, "remedy_step": 1.0}  # the first step did not work
+    other = run(NEXT, make_tracker(slots))
+    assert other.responses == ["utter_remedy_other_method", "utter_did_that_work"]
+    offered = other.messages[0]["other_methods"]
+    assert "WeChat Pay" not in offered
+    assert offered.startswith("a credit or debit card, PayPal") and "Alipay" in offered

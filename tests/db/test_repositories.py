@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,8 +12,10 @@ from sqlalchemy.orm import sessionmaker
 
 import desk.tables  # noqa: F401  (the desk's tables share the schema history)
 from payhelp.core.causes import PaymentCause
-from payhelp.core.diagnosis import diagnose
+from payhelp.core.channels import ChannelStatus
 from payhelp.core.orders import OrderStatus, PaymentMethod, PaymentStatus
+from payhelp.lookup import channel_board, find_and_diagnose
+from payhelp.settings import DEFAULT_PAYMENT_METHODS, DiagnosisPolicy
 from payhelp.store.database import make_engine
 from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords, CallbackRequest, Escalation
@@ -80,11 +83,22 @@ def test_every_demo_order_diagnoses_as_documented(sessions: sessionmaker) -> Non
         "ORD-10016": "bank_outage",
         "ORD-10017": "unknown",
     }
-    since = DEMO_NOW - timedelta(minutes=30)
     for order_id, cause in expected.items():
-        record = repo.find(order_id)
-        channels = repo.channel_activity({p.method for p in record.order.payments}, since)
-        assert diagnose(record.order, DEMO_NOW, channels).cause is PaymentCause(cause), order_id
+        findings = find_and_diagnose(repo, order_id, DEMO_NOW, DiagnosisPolicy())
+        assert findings.diagnosis.cause is PaymentCause(cause), order_id
+
+
+def test_the_channel_board_reads_the_demo_wechat_outage(sessions: sessionmaker) -> None:
+    load_demo(sessions)
+    board = channel_board(OrderRepository(sessions), DEMO_NOW, DiagnosisPolicy())
+    assert board.status(PaymentMethod.WECHAT_PAY) is ChannelStatus.DOWN
+    assert board.status(PaymentMethod.CARD) is ChannelStatus.OK
+    assert "wechat_pay" not in board.usable(DEFAULT_PAYMENT_METHODS)
+    # An hour later the wave has left the window and WeChat Pay is offered again.
+    later = channel_board(
+        OrderRepository(sessions), DEMO_NOW + timedelta(hours=1), DiagnosisPolicy()
+    )
+    assert later.usable(DEFAULT_PAYMENT_METHODS) == DEFAULT_PAYMENT_METHODS
 
 
 def test_recent_order_ids_for_email(sessions: sessionmaker) -> None:
@@ -113,6 +127,28 @@ def test_records_are_written(sessions: sessionmaker) -> None:
         row = session.get(EscalationRow, escalation_id)
         assert row.evidence == ["pay_x failed with stolen_card"] and row.tried == ["check_cvc"]
         assert session.scalar(select(OutboundMessageRow.recipient)) == "jane@example.com"
+
+
+def test_a_callback_keeps_its_words_and_the_window_they_meant(sessions: sessionmaker) -> None:
+    records = AssistantRecords(sessions)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    start = datetime(2026, 11, 27, 9, 0, tzinfo=shanghai)
+    understood = records.add_callback_request(
+        CallbackRequest("conv-1", "phone", "+1 555 0199", "明天上午", None,
+                        start, start + timedelta(hours=3))
+    )  # fmt: skip
+    flagged = records.add_callback_request(
+        CallbackRequest("conv-2", "email", "a@example.com", "after the school run")
+    )
+    stored = records.callback_request(understood)
+    assert stored is not None and stored.time_understood
+    assert stored.preferred_time == "明天上午"
+    # Stored in UTC, the same instant: 9:00 in Shanghai is 1:00 UTC.
+    assert stored.window_start == start and stored.window_start.hour == 1
+    assert stored.window_end - stored.window_start == timedelta(hours=3)
+    not_understood = records.callback_request(flagged)
+    assert not_understood is not None and not not_understood.time_understood
+    assert not_understood.preferred_time == "after the school run"
 
 
 def test_identity_failures_are_counted_per_order_and_time(sessions: sessionmaker) -> None:

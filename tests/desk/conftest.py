@@ -35,6 +35,9 @@ class ScriptedBot:
     handed_back: list[str] = field(default_factory=list)
     # Texts the desk marked as button payloads (only those are read as intents).
     payloads: list[str] = field(default_factory=list)
+    # Replies to intents the desk triggers (greet, request_callback); none if unscripted.
+    intents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    triggered: list[tuple[str, str]] = field(default_factory=list)
 
     async def send(
         self,
@@ -57,6 +60,12 @@ class ScriptedBot:
         self.handed_back.append(conversation_id)
         return read_reply([{"text": "You're back with the assistant."}] if greet else [])
 
+    async def trigger_intent(self, conversation_id: str, intent: str) -> BotReply:
+        if self.down:
+            raise BotUnavailable("scripted outage")
+        self.triggered.append((conversation_id, intent))
+        return read_reply(self.intents.get(intent, []))
+
     async def close(self) -> None:
         pass
 
@@ -71,6 +80,7 @@ def free_port() -> int:
 class LiveDesk:
     base: str
     http: aiohttp.ClientSession
+    app: Any = None  # the running Sanic app, for what only the server can see
 
     async def start_chat(self) -> str:
         async with self.http.post(f"{self.base}/api/chat/start", json={}) as reply:
@@ -163,7 +173,7 @@ def run_desk(
                 try:
                     async with aiohttp.ClientSession(cookie_jar=jar) as http:
                         outcome["value"] = await scenario(
-                            LiveDesk(f"http://127.0.0.1:{port}", http)
+                            LiveDesk(f"http://127.0.0.1:{port}", http, app)
                         )
                 except BaseException as problem:  # re-raised in the test below
                     outcome["error"] = problem

@@ -202,3 +202,69 @@ def test_script_tags_are_stored_as_text(run_desk) -> None:
 
     ack = run_desk(scenario)
     assert ack["message"]["text"] == "<script>alert(1)</script>"  # clients insert it as text
+
+
+GREETING = [
+    {
+        "text": "Hi! I'm the payment assistant. What happened?",
+        "buttons": [
+            {"title": "My payment failed", "payload": "/payment_failed"},
+            {"title": "Talk to a person", "payload": "/request_human"},
+        ],
+    }
+]
+
+
+async def history_of(desk: LiveDesk, token: str) -> list[dict]:
+    async with desk.http.get(
+        f"{desk.base}/api/chat/history", headers={"Authorization": f"Bearer {token}"}
+    ) as r:
+        return (await r.json())["messages"]
+
+
+def test_a_new_chat_opens_with_the_bot_s_greeting_once(run_desk, bot) -> None:
+    bot.intents["greet"] = GREETING
+
+    async def scenario(desk: LiveDesk):
+        token = await desk.start_chat()
+        async with desk.socket(token) as ws:
+            await next_event(ws, "state")
+            greeting = await next_event(ws, "message")
+        async with desk.socket(token) as again, desk.socket(token) as other_tab:
+            await next_event(again, "state")
+            await next_event(other_tab, "state")
+            # A greeting quick reply is an offered button: it reaches the bot as its payload.
+            await say(again, "My payment failed", "c-1", payload="/payment_failed")
+            await next_event(again, "ack")
+            await next_event(again, "message")
+        return greeting, await history_of(desk, token)
+
+    greeting, history = run_desk(scenario)
+    assert greeting["message"]["sender"] == "bot"
+    assert greeting["message"]["text"].startswith("Hi! I'm the payment assistant")
+    assert [b["payload"] for b in greeting["message"]["buttons"]] == [
+        "/payment_failed",
+        "/request_human",
+    ]
+    assert [intent for _, intent in bot.triggered] == ["greet"]  # not again on reconnect
+    assert [m["sender"] for m in history] == ["bot", "customer", "bot"]
+    assert [text for _, text in bot.received] == ["/payment_failed"]
+
+
+def test_without_the_bot_a_new_chat_opens_quietly(run_desk, bot) -> None:
+    bot.down = True
+
+    async def scenario(desk: LiveDesk):
+        token = await desk.start_chat()
+        async with desk.socket(token) as ws:
+            state = await next_event(ws, "state")
+            await say(ws, "hello", "c-1")
+            seen = await events_until(ws, lambda e: e["type"] == "state")
+        return state, seen
+
+    state, seen = run_desk(scenario)
+    assert state["state"]["status"] == "bot"
+    kinds = [e["type"] for e in seen]
+    assert "message" not in kinds[: kinds.index("ack")]  # no greeting, no error
+    # The first message fails open to people as any other would.
+    assert seen[-1]["state"]["status"] == "waiting"

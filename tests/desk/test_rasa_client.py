@@ -69,3 +69,51 @@ def test_a_bot_that_hangs_is_unavailable_after_the_timeout() -> None:
 
     with pytest.raises(BotUnavailable):
         asyncio.run(attempt())
+
+
+def test_trigger_intent_calls_rasa_s_api_with_the_token() -> None:
+    from aiohttp import web
+
+    async def attempt():
+        seen = {}
+
+        async def trigger(request: web.Request) -> web.Response:
+            seen["path"] = request.path
+            seen["token"] = request.query.get("token")
+            seen["body"] = await request.json()
+            return web.json_response(
+                {
+                    "tracker": {},
+                    "messages": [
+                        {
+                            "recipient_id": "c1",
+                            "text": "Hi!",
+                            "buttons": [{"title": "A", "payload": "/a"}],
+                        }
+                    ],
+                }
+            )
+
+        app = web.Application()
+        app.router.add_post("/conversations/{id}/trigger_intent", trigger)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        client = RasaClient(f"http://127.0.0.1:{port}", timeout_s=5, token="s3cret")
+        try:
+            reply = await client.trigger_intent("c1", "greet")
+        finally:
+            await client.close()
+            await runner.cleanup()
+        return seen, reply
+
+    seen, reply = asyncio.run(attempt())
+    assert seen == {
+        "path": "/conversations/c1/trigger_intent",
+        "token": "s3cret",
+        "body": {"name": "greet"},
+    }
+    assert reply.messages == [{"text": "Hi!", "buttons": [{"title": "A", "payload": "/a"}]}]
+    assert reply.handoff is None

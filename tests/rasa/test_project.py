@@ -30,8 +30,11 @@ GENERATED = (
     {f"utter_order_status_{s.value}" for s in OrderStatus}
     | {f"utter_diagnosis_{d.value}" for d in Detail}
     | {f"utter_remedy_{s.value}" for s in Step}
+    | {f"utter_remedy_{s.value}_detail" for s in Step}
     | {f"utter_tip_{t.value}" for t in Topic}
-    | {f"utter_{kind}_{channel}" for kind in ("callback_confirmed", "ask_callback", "invalid_callback")
+    | {f"utter_{kind}_{channel}"
+       for kind in ("callback_confirmed", "ask_callback", "invalid_callback", "callback_readback",
+                    "explain_callback")
        for channel in ("phone", "email")}
 )  # fmt: skip
 

@@ -1,10 +1,13 @@
+import re
+
 import pytest
+import yaml
 
 from payhelp.core.causes import MONEY_MAY_BE_TAKEN, Detail, PaymentCause
 from payhelp.core.diagnosis import diagnose
 from payhelp.core.orders import PaymentMethod
-from payhelp.core.remedies import Step, other_methods, plan_remedies
-from payhelp.settings import DEFAULT_PAYMENT_METHODS
+from payhelp.core.remedies import RemedyStep, Step, other_methods, plan_remedies
+from payhelp.settings import DEFAULT_PAYMENT_METHODS, PROJECT_ROOT
 from tests.builders import NOW
 from tests.unit.test_diagnosis import SCENARIOS
 
@@ -105,3 +108,21 @@ def plan_step_response(step: Step) -> str:
     from payhelp.core.remedies import RemedyStep
 
     return RemedyStep(step).response
+
+
+RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
+_ASKS_TO_PAY = re.compile(r'choose "pay"|\bpay again\b|\btry (?:the payment )?again\b|\band pay\b')
+
+
+@pytest.mark.parametrize("step", [s for s in Step if not RemedyStep(s).asks_new_payment])
+def test_steps_that_ask_no_payment_ask_for_none_even_in_detail(step: Step) -> None:
+    # These are the only steps of plans where money may already be taken.
+    for name in (RemedyStep(step).response, RemedyStep(step).detail_response):
+        text = re.sub(r"(?:don't|do not|never) pay again", "", RESPONSES[name][0]["text"].lower())
+        assert not _ASKS_TO_PAY.search(text), name
+
+
+def test_no_response_speaks_of_fraud() -> None:
+    for name, variants in RESPONSES.items():
+        text = variants[0].get("text", "").lower()
+        assert not re.search(r"fraud|stolen|blacklist|suspicious", text), name
