@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 LOGS := var/logs
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench
+.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
@@ -29,6 +29,8 @@ help:
 	@echo "make chat                       chat with the running bot in this terminal"
 	@echo "make eval                       NLU figures: cross-validation + the external dev set -> reports/"
 	@echo "make bench                      project config vs Rasa's default: speed, memory, accuracy -> bench/results.md"
+	@echo "make fuzz                       the property tests (hypothesis) with 25x the examples of make test"
+	@echo "make masking-report             card masking: recall and false-positive rate -> reports/masking.md"
 	@echo "make lint                       ruff"
 
 # Rasa 3.6 runs on Python 3.10 only: .python-version makes pyenv's python3 a 3.10.
@@ -100,6 +102,13 @@ eval: model
 
 bench: venv
 	$(PY) -m ops.bench
+
+# The same property tests as `make test`, with many more examples (tests/card_formats.py).
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -m property
+
+masking-report: venv
+	$(PY) -m ops.masking_report
 
 lint: venv
 	$(VENV)/bin/ruff check .

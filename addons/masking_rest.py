@@ -5,7 +5,10 @@ with ``{"sender": ..., "message": ...}``), but:
 
 * a card number or security code is masked before the message reaches the NLU,
   the tracker store or any log, and the reply starts with a warning not to share
-  card details;
+  card details. The conversation so far is read from the tracker store, so a card
+  number split over two messages, or a bare "913" after the bot mentioned the security
+  code, is masked too; the earlier message is named (masked) in the message metadata
+  for the tracker store to store again;
 * a malformed request gets a 400 with a plain explanation, not a stack trace;
 * a message needs a sender (no shared "default" conversation) and has a size limit.
 """
@@ -23,11 +26,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from addons import speedups, typed_text
-from payhelp.core.card_data import mask_card_data
+from addons.tracker_store import REMASK_KEY, recent_texts
+from payhelp import redaction
+from payhelp.core.card_data import MaskedInContext, mask_in_context, may_hold_card_data
 
 # Rasa imports this module at start-up; see addons/speedups.py and addons/typed_text.py.
 speedups.apply()
 typed_text.apply()
+redaction.install()  # and from here on no log line of the Rasa server holds a card number
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
@@ -66,6 +72,22 @@ def _warning_text(request: Request) -> str | None:
     return variants[0].get("text") if variants else None
 
 
+async def _masked_in_context(request: Request, sender: str, text: str) -> MaskedInContext:
+    if not may_hold_card_data(text):
+        return mask_in_context(text)
+    agent = getattr(request.app.ctx, "agent", None)
+    previous, bot_last = await recent_texts(getattr(agent, "tracker_store", None), sender)
+    return mask_in_context(text, previous, bot_last)
+
+
+def _remask_claims(metadata: dict[str, Any]) -> list[str]:
+    """Earlier messages the desk says to store masked (the tracker store checks each)."""
+    claims = metadata.get(REMASK_KEY)
+    if not isinstance(claims, list):
+        return []
+    return [c for c in claims if isinstance(c, str) and len(c) <= MAX_MESSAGE_CHARS][:5]
+
+
 class MaskingRestInput(RestInput):
     """Registered in credentials.yml as ``addons.masking_rest.MaskingRestInput``."""
 
@@ -90,9 +112,13 @@ class MaskingRestInput(RestInput):
                 sender, text, metadata = parse_request(body)
             except RequestProblem as problem:
                 return response.json({"error": str(problem)}, status=400)
-            masked = mask_card_data(text)
-            if masked.found_card_data:
+            context = await _masked_in_context(request, sender, text)
+            masked = context.current
+            remask = _remask_claims(metadata) + [r.text for r in context.earlier]
+            if masked.found_card_data or context.earlier:
                 metadata = {**metadata, "card_data_masked": True}
+            if remask:
+                metadata = {**metadata, REMASK_KEY: remask}
             collector = CollectingOutputChannel()
             if masked.found_card_data:
                 warning = _warning_text(request)

@@ -430,6 +430,30 @@ class ConversationStore:
             row = session.execute(query).scalar_one_or_none()
             return _message(row) if row else None
 
+    def recent(self, conversation_id: str, limit: int = 12) -> list[Message]:
+        """The latest customer-visible messages, oldest first (context for card masking)."""
+        query = (
+            select(MessageRow)
+            .where(
+                MessageRow.conversation_id == conversation_id,
+                MessageRow.sender.in_(CUSTOMER_VISIBLE),
+            )
+            .order_by(MessageRow.id.desc())
+            .limit(limit)
+        )
+        with transaction(self._sessions) as session:
+            return [_message(row) for row in reversed(session.execute(query).scalars().all())]
+
+    def rewrite_text(self, message_id: int, text: str) -> Message | None:
+        """Store ``text`` instead of a message's text (to mask card data found later)."""
+        with transaction(self._sessions) as session:
+            row = session.get(MessageRow, message_id)
+            if row is None:
+                return None
+            row.text = text
+            session.flush()
+            return _message(row)
+
     def last_messages(self, conversation_ids: list[str]) -> dict[str, str]:
         """The latest customer-visible text of each conversation, for the queue."""
         if not conversation_ids:

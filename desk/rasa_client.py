@@ -15,6 +15,8 @@ from typing import Any
 
 import aiohttp
 
+from payhelp.core.card_data import REMASK_KEY
+
 logger = logging.getLogger(__name__)
 
 
@@ -124,13 +126,16 @@ class RasaClient:
         text: str,
         payload: bool = False,
         message_id: int | None = None,
+        remask: list[str] | None = None,
     ) -> BotReply:
         """Send a customer message through the REST channel; the bot's reply.
 
         ``payload`` marks a button the bot offered: only then does Rasa read the text as
         an intent (addons/typed_text.py); typed text always goes through the NLU.
         ``message_id`` (the desk's) is kept in the tracker's user event, so a later
-        retry can tell whether Rasa already took this message in.
+        retry can tell whether Rasa already took this message in. ``remask`` names
+        earlier messages, masked, that the tracker store should store instead (this
+        message completed a card number they began).
         """
         body: dict[str, Any] = {"sender": conversation_id, "message": text}
         metadata: dict[str, Any] = {}
@@ -138,6 +143,8 @@ class RasaClient:
             metadata["payload"] = True
         if message_id is not None:
             metadata[DESK_MESSAGE_ID] = message_id
+        if remask:
+            metadata[REMASK_KEY] = remask
         if metadata:
             body["metadata"] = metadata
         raw = await self._post("/webhooks/rest/webhook", body, api=False)

@@ -30,7 +30,12 @@ from desk.routing import (
 )
 from desk.staff_accounts import Agent, StaffAccounts
 from payhelp.contracts import HandoffReason
-from payhelp.core.card_data import mask_card_data
+from payhelp.core.card_data import (
+    MaskedInContext,
+    mask_card_data,
+    mask_in_context,
+    may_hold_card_data,
+)
 from payhelp.settings import Settings
 from payhelp.store.records import AssistantRecords
 from payhelp.store.tables import utc_now
@@ -117,8 +122,9 @@ class Desk:
             raise DeskError(
                 f"messages can be at most {self.settings.desk_max_message_chars} characters"
             )
-        masked = mask_card_data(text)
         async with self._locks[conversation.id]:
+            context, earlier = await self._mask_in_context(conversation.id, text)
+            masked = context.current
             current = await self._db(self.conversations.get, conversation.id)
             bot_input, is_payload = await self._bot_input(current, masked.text, payload)
             message, new = await self._db(
@@ -138,13 +144,36 @@ class Desk:
                 await self._resent(current)
                 return message
             await self._tell_staff_message(conversation.id, message)
+            for rewrite in context.earlier:  # it completed a card number begun earlier
+                await self._rewrite(earlier[rewrite.index], rewrite.text)
             if masked.found_card_data:
                 await self._say(conversation.id, "system", messages.CARD_DATA_REMOVED)
             if bot_answers(current.status):
-                await self._ask_bot(current, fresh=message.id)
+                remask = [r.text for r in context.earlier]
+                await self._ask_bot(current, fresh=message.id, remask=remask)
             else:
                 await self._while_people_have_it(current, payload)
         return message
+
+    async def _mask_in_context(
+        self, conversation_id: str, text: str
+    ) -> tuple[MaskedInContext, list[Message]]:
+        """The message masked knowing the conversation; and the earlier customer messages."""
+        if not may_hold_card_data(text):
+            return mask_in_context(text), []
+        recent = await self._db(self.conversations.recent, conversation_id)
+        earlier = [m for m in recent if m.sender == "customer"]
+        said = next((m.text for m in reversed(recent) if m.sender != "customer"), None)
+        return mask_in_context(text, [m.text for m in earlier], said), earlier
+
+    async def _rewrite(self, message: Message, text: str) -> None:
+        """Store an earlier message masked, and show it masked wherever it is on screen."""
+        updated = await self._db(self.conversations.rewrite_text, message.id, text)
+        if updated is None:
+            return
+        event = {"type": "message_update", "message": updated.as_json()}
+        await self.live.to_customer(message.conversation_id, event)
+        await self._tell_staff({**event, "conversation_id": message.conversation_id})
 
     async def greet_if_new(self, conversation: Conversation) -> None:
         """A new chat opens with the bot's greeting and what it can help with.
@@ -260,6 +289,7 @@ class Desk:
         conversation: Conversation,
         fresh: int | None = None,
         back_from_queue: datetime | None = None,
+        remask: list[str] | None = None,
     ) -> bool:
         """Send the bot every message it owes an answer, oldest first, relaying replies.
 
@@ -267,12 +297,17 @@ class Desk:
         now (never sent before); older ones are retried, so Rasa forgets a half-taken
         earlier attempt first. ``back_from_queue`` is set when the bot has just taken
         the conversation back (it had waited since then): failing again is then silent
-        and keeps its place in the queue. False if the bot failed and it went to people.
+        and keeps its place in the queue. ``remask`` goes with the fresh message: earlier
+        messages, masked, that the bot's tracker store must store instead (the fresh one
+        completed a card number they began). False if the bot failed and it went to people.
         """
         if conversation.status is Status.RESOLVED:
             conversation = await self._reopen(conversation)
         for owed in await self._db(self.conversations.awaiting_bot, conversation.id):
-            reply = await self._bot_reply(conversation.id, owed, retry=owed.message_id != fresh)
+            is_fresh = owed.message_id == fresh
+            reply = await self._bot_reply(
+                conversation.id, owed, retry=not is_fresh, remask=remask if is_fresh else None
+            )
             if reply is None:
                 await self._bot_unavailable(conversation, back_from_queue)
                 return False
@@ -287,7 +322,11 @@ class Desk:
         return True
 
     async def _bot_reply(
-        self, conversation_id: str, owed: BotInput, retry: bool
+        self,
+        conversation_id: str,
+        owed: BotInput,
+        retry: bool,
+        remask: list[str] | None = None,
     ) -> BotReply | None:
         """The bot's answer to one message; None when it gave no usable answer."""
         await self.live.to_customer(conversation_id, {"type": "typing", "who": "bot", "on": True})
@@ -295,7 +334,7 @@ class Desk:
             if retry:
                 await self.rasa.prepare_retry(conversation_id, owed.message_id)
             return await self.rasa.send(
-                conversation_id, owed.text, owed.payload, message_id=owed.message_id
+                conversation_id, owed.text, owed.payload, message_id=owed.message_id, remask=remask
             )
         except BotUnavailable as problem:
             logger.warning("bot unavailable for %s: %s", conversation_id, problem)

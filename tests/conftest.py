@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
@@ -16,6 +17,11 @@ from ops.schema import upgrade_database
 from payhelp.imports.demo import demo_document
 from payhelp.imports.orders_json import import_document
 from payhelp.store.database import make_engine, make_session_factory
+
+# Property tests: few examples in `make test`, many in `make fuzz` (tests/card_formats.py).
+settings.register_profile("test", deadline=None, print_blob=True)
+settings.register_profile("fuzz", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "test"))
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SKIP_POSTGRES = os.environ.get("PAYHELP_SKIP_POSTGRES") == "1"

@@ -241,6 +241,12 @@
       case "message":
         if (String(event.conversation_id) === desk.openId) showMessage(event.message);
         break;
+      case "message_update": // card data found later: the stored text was masked
+        if (String(event.conversation_id) === desk.openId) {
+          const shown = $("transcript").querySelector(`[data-id="${Number(event.message.id)}"] .message-text`);
+          if (shown) shown.textContent = event.message.text;
+        }
+        break;
       case "conversation":
         // API.md promises the summary; without one, refetch the conversation if it is on screen.
         if (event.summary) updateSummary(event.summary);

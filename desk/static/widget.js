@@ -677,6 +677,9 @@
           announceWhileClosed(event.message);
         }
         break;
+      case "message_update": // card data found later: the stored text was masked
+        chat.rows.get(event.message.id)?.querySelector(".phw-text")?.replaceChildren(event.message.text);
+        break;
       case "typing":
         showTyping(event.who, event.on);
         break;

@@ -31,6 +31,7 @@ class ScriptedBot:
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     down: bool = False
     received: list[tuple[str, str]] = field(default_factory=list)
+    remasked: list[tuple[str, list[str]]] = field(default_factory=list)
     handed_back: list[str] = field(default_factory=list)
     retried: list[tuple[str, int]] = field(default_factory=list)
     # Texts the desk marked as button payloads (only those are read as intents).
@@ -45,10 +46,12 @@ class ScriptedBot:
         text: str,
         payload: bool = False,
         message_id: int | None = None,
+        remask: list[str] | None = None,
     ) -> BotReply:
         self.received.append((conversation_id, text))
         if payload:
             self.payloads.append(text)
+        self.remasked.append((conversation_id, remask or []))
         if self.down:
             raise BotUnavailable("scripted outage")
         return read_reply(self.replies.get(text, [{"text": f"echo: {text}"}]))

@@ -78,6 +78,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         tracker_store_url=f"sqlite:///{root / 'tracker.db'}",
         rasa_port=free_port(),
         action_port=free_port(),
+        log_level="DEBUG",  # the servers log each message: the masking tests read the logs
     )
     yield from start_bot(settings, root / "logs")
 
