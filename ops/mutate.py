@@ -56,8 +56,14 @@ TARGETS: dict[str, list[str]] = {
     **{
         f"payhelp/core/{name}.py": CORE_TESTS
         for name in (
-            "causes", "channels", "diagnosis", "education", "identity", "orders",
-            "remedies", "time_window",
+            "causes",
+            "channels",
+            "diagnosis",
+            "education",
+            "identity",
+            "orders",
+            "remedies",
+            "time_window",
         )
     },  # fmt: skip
     "desk/routing.py": ["tests/unit/test_routing.py", "tests/desk/test_conversation_store.py"],
