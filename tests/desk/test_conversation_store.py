@@ -10,6 +10,7 @@ import desk.tables  # noqa: F401  (the desk's tables)
 from desk.conversations import Conflict, ConversationStore, token_hash
 from desk.routing import ASSISTANT_UNAVAILABLE, Event, InvalidTransition, Status
 from desk.staff_accounts import AccountError, StaffAccounts
+from desk.views import outcome_label
 
 
 @pytest.fixture
@@ -57,6 +58,23 @@ def test_the_happy_path_through_the_states(store: ConversationStore, agents) -> 
     assert store.get(conversation.id).rating == 5
     reopened = store.transition(conversation.id, Event.REOPEN)
     assert reopened.status is Status.BOT and reopened.agent_id is None
+
+
+def test_a_round_with_people_that_ends_unresolved_records_how_it_ended(
+    store: ConversationStore, agents
+) -> None:
+    alex, _ = agents
+    handed, _ = store.start()
+    store.transition(handed.id, Event.HANDOFF, reason="customer_request")
+    store.transition(handed.id, Event.CLAIM, agent_id=alex.id)
+    handed = store.transition(handed.id, Event.HAND_BACK)
+    left, _ = store.start()
+    store.transition(left.id, Event.HANDOFF, reason="customer_request")
+    left = store.transition(left.id, Event.LEAVE_QUEUE)
+    assert (handed.status, handed.outcome, handed.agent_id) == (Status.BOT, "handed_back", None)
+    assert (left.status, left.outcome) == (Status.BOT, "left_queue")
+    assert outcome_label(handed.outcome) == "Handed back to the assistant"
+    assert outcome_label(left.outcome) == "The customer left the queue"
 
 
 def test_an_impossible_transition_is_refused(store: ConversationStore) -> None:
