@@ -64,12 +64,11 @@ TARGETS: dict[str, list[str]] = {
         "tests/desk/test_conversation_store.py",
         "tests/desk/test_ownership.py",
         "tests/desk/test_waiting.py",
-        "tests/desk/test_fail_open.py",
     ],
     "desk/staff_routes.py": [
-        "tests/desk/test_staff_route_guards.py",
-        "tests/desk/test_ownership.py",
         "tests/desk/test_staff_routes.py",
+        "tests/desk/test_ownership.py",
+        "tests/desk/test_staff_route_guards.py",
         "tests/desk/test_no_server_errors.py",
     ],
 }
