@@ -90,6 +90,21 @@ def test_an_empty_board_or_an_unknown_method_is_ok() -> None:
     assert ChannelBoard().status("klarna") is S.OK
 
 
+# The payment methods of the import format (PRODUCT.md), as a shop configures them by name.
+DOCUMENTED_METHODS = (
+    "card", "alipay", "wechat_pay", "bank_transfer", "paypal", "apple_pay", "google_pay",
+)  # fmt: skip
+
+
+def test_every_documented_method_is_known_by_its_name() -> None:
+    everything_failing = {
+        method: ChannelActivity(method, 8, 8, 6) for method in list(PaymentMethod)
+    }
+    board = assess_channels(everything_failing, POLICY)
+    assert board.down(DOCUMENTED_METHODS) == DOCUMENTED_METHODS
+    assert board.usable([*DOCUMENTED_METHODS, "klarna"]) == ("klarna",)
+
+
 def test_a_later_reading_overrides_the_activity() -> None:
     # How planned maintenance will plug in: another reading for the same method.
     board = assess_channels({}, POLICY).with_health(ChannelHealth(PaymentMethod.PAYPAL, S.DOWN))

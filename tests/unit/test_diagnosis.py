@@ -1,8 +1,11 @@
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 
 from payhelp.core.causes import GATEWAY_CODES, Detail, PaymentCause
 from payhelp.core.diagnosis import diagnose
-from payhelp.core.orders import PaymentMethod
+from payhelp.core.orders import Order, OrderStatus, PaymentMethod, PaymentStatus
 from payhelp.settings import DiagnosisPolicy
 from tests.builders import NOW, activity, attempt, order
 
@@ -483,3 +486,13 @@ def test_fraud_evidence_is_for_staff_and_names_the_code() -> None:
     # The code is in the staff evidence; the customer-facing detail is deliberately vague.
     assert "stolen_card" in diagnosis.evidence[0]
     assert diagnosis.detail is D.DECLINED
+
+
+def test_an_order_built_without_its_payments_has_none() -> None:
+    """``Order``'s payments may be left out: an order nobody tried to pay yet."""
+    unpaid = Order(
+        "ORD-1", "C-1", OrderStatus.AWAITING_PAYMENT, Decimal("5"), "USD", NOW - timedelta(hours=1)
+    )
+    assert unpaid.attempts_with(*PaymentStatus) == []
+    found = diagnose(unpaid, NOW)
+    assert (found.cause, found.detail) == (C.UNKNOWN, D.NO_ATTEMPTS)
