@@ -116,6 +116,22 @@ def test_evidence_names_the_figures_for_staff() -> None:
     assert health.evidence == "wechat_pay: 7 of 8 attempts failed on 6 orders in the last 30 min"
 
 
+def test_the_board_gives_each_method_s_evidence_by_name() -> None:
+    board = assess_channels({WECHAT: ChannelActivity(WECHAT, 8, 7, 6)}, POLICY)
+    assert board.evidence("wechat_pay") == board.health[WECHAT].evidence
+    assert "7 of 8" in board.evidence(WECHAT)
+    assert "paypal" in board.evidence("paypal") and "30 min" in board.evidence("paypal")
+    assert board.evidence("klarna") is None
+
+
+def test_with_thresholds_of_one_a_single_failure_is_an_outage() -> None:
+    strict = DiagnosisPolicy(
+        outage_min_failures=1, outage_min_orders=1, outage_min_failure_ratio=0.5
+    )
+    assert assess_channel(WECHAT, ChannelActivity(WECHAT, 1, 1, 1), strict).status is S.DOWN
+    assert assess_channel(WECHAT, ChannelActivity(WECHAT, 1, 0, 0), strict).status is S.OK
+
+
 def test_changes_since_an_earlier_board_are_the_status_transitions() -> None:
     quiet = assess_channels({}, POLICY)
     outage = assess_channels({WECHAT: ChannelActivity(WECHAT, 8, 7, 6)}, POLICY)
