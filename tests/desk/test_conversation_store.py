@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import pytest
 
@@ -29,6 +30,7 @@ def agents(sessions):
 def test_a_conversation_is_found_by_its_token_only(store: ConversationStore) -> None:
     conversation, token = store.start()
     assert conversation.status is Status.BOT
+    assert not store.rate(conversation.id, 5)  # nobody asked this new conversation for one
     assert store.by_token(token).id == conversation.id
     assert store.by_token(token + "x") is None
     assert len(token) >= 40 and token_hash(token) != token
@@ -102,6 +104,39 @@ def test_two_agents_can_never_claim_the_same_conversation(store: ConversationSto
         assert store.get(conversation.id).agent_id == winners[0].agent_id
 
 
+def test_a_conflict_tells_who_got_there_first(store: ConversationStore, agents) -> None:
+    alex, sam = agents
+    conversation, _ = store.start()
+    store.transition(conversation.id, Event.HANDOFF, reason="customer_request")
+    stale = store.get(conversation.id)  # Sam's view, read before Alex claims
+    store.transition(conversation.id, Event.CLAIM, agent_id=alex.id)
+    reads = iter([stale])
+    real_get = store.get
+    store.get = lambda conversation_id: next(reads, None) or real_get(conversation_id)
+    with pytest.raises(Conflict) as lost:
+        store.transition(conversation.id, Event.CLAIM, agent_id=sam.id)
+    assert (lost.value.conversation.status, lost.value.conversation.agent_name) == (
+        Status.WITH_AGENT,
+        "Alex",
+    )
+
+
+def test_the_bot_takes_back_nothing_that_waits_for_a_new_reason(store: ConversationStore) -> None:
+    """Read while the bot had failed it; by the write, the customer asked for a person."""
+    conversation, _ = store.start()
+    store.transition(conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE)
+    stale = store.get(conversation.id)
+    store.transition(conversation.id, Event.LEAVE_QUEUE)
+    store.transition(conversation.id, Event.HANDOFF, reason="customer_request")
+    reads = iter([stale])
+    real_get = store.get
+    store.get = lambda conversation_id: next(reads, None) or real_get(conversation_id)
+    with pytest.raises(Conflict):
+        store.transition(conversation.id, Event.BOT_RECOVERED)
+    now = store.get(conversation.id)
+    assert (now.status, now.reason) == (Status.WAITING, "customer_request")
+
+
 def test_a_resent_message_is_stored_once(store: ConversationStore) -> None:
     conversation, _ = store.start()
     first, new = store.add_message(conversation.id, "customer", "hello", client_id="c-1")
@@ -117,14 +152,24 @@ def test_notes_are_kept_from_the_customer(store: ConversationStore) -> None:
     store.add_message(
         conversation.id, "bot", "Hello!", buttons=[{"title": "Yes", "payload": "/affirm"}]
     )
-    assert [m.sender for m in store.messages(conversation.id)] == ["customer", "bot"]
+    store.add_message(conversation.id, "system", "Alex joined the chat.")
+    store.add_message(conversation.id, "agent", "Hi, Alex here.", author="Alex")
+    visible = ["customer", "bot", "system", "agent"]
+    assert [m.sender for m in store.messages(conversation.id)] == visible
+    assert [m.sender for m in store.recent(conversation.id)] == visible
+    assert store.last_messages([conversation.id]) == {conversation.id: "Hi, Alex here."}
     assert [m.sender for m in store.messages(conversation.id, include_notes=True)] == [
         "customer",
         "note",
         "bot",
+        "system",
+        "agent",
     ]
     first = store.messages(conversation.id)[0]
-    assert [m.text for m in store.messages(conversation.id, after=first.id)] == ["Hello!"]
+    assert [m.text for m in store.messages(conversation.id, after=first.id)][0] == "Hello!"
+    sent = first.as_json()  # what the customer's socket and history get
+    assert "conversation_id" not in sent and sent["text"] == "hi"
+    assert datetime.fromisoformat(sent["created_at"]) == first.created_at
     assert store.latest_from(conversation.id, "bot").buttons == [
         {"title": "Yes", "payload": "/affirm"}
     ]
