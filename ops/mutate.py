@@ -35,7 +35,7 @@ def unit(*names: str) -> list[str]:
     return [f"tests/unit/test_{name}.py" for name in names]
 
 
-CARD_TESTS = unit("card_data", "card_masking_formats", "card_masking_properties")
+CARD_TESTS = unit("card_data", "card_masking_formats", "security_codes", "card_masking_properties")
 DIAGNOSIS_TESTS = unit("diagnosis", "diagnosis_boundaries", "diagnosis_rule_order")
 
 # Module -> the tests that run against its mutants, its own first (pytest -x stops at the
