@@ -85,7 +85,6 @@ def serve(address: str) -> None:
     """The fork server: one request (pytest arguments) at a time, answered with the exit code."""
     import contextlib
     import importlib
-    import signal
 
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
@@ -105,7 +104,7 @@ def serve(address: str) -> None:
             child = os.fork()
             if child == 0:
                 listener.close()
-                signal.alarm(int(request["timeout"]))  # a mutant that loops forever
+                os.setpgid(0, 0)  # its own process group, so a timeout ends it all
                 os.chdir(ROOT)
                 quiet = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
                 os.dup2(quiet, 1)
@@ -116,9 +115,26 @@ def serve(address: str) -> None:
                 finally:
                     sys.stdout.flush()
                     os._exit(code)
-            _, status = os.waitpid(child, 0)
-            code = os.waitstatus_to_exitcode(status)
-            connection.sendall(f"{code}\n".encode())
+            code = _wait(child, connection)
+            if code is not None:
+                with contextlib.suppress(OSError):
+                    connection.sendall(f"{code}\n".encode())
+
+
+def _wait(child: int, connection: socket.socket) -> int | None:
+    """The child's exit code; None if the client gave up first (mutmut's timeout killed it)."""
+    import select
+    import signal
+
+    while True:
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        readable, _, _ = select.select([connection], [], [], 0.02)
+        if readable and not connection.recv(1):
+            os.killpg(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            return None
 
 
 def ask(address: str, request: object) -> int:
@@ -131,9 +147,15 @@ def ask(address: str, request: object) -> int:
 def client(address: str, log: str, tests: list[str]) -> int:
     """What mutmut runs per mutant: 0 if the tests pass, 1 if they do not (mutant killed).
 
-    Any failure counts as a kill, a collection or import error included (pytest says 2).
+    Any test failure counts as a kill, a collection or import error included (pytest
+    says 2). No answer from the fork server is not a kill: 3, which mutmut counts as a
+    survivor, and the run reports the server's death.
     """
-    code = ask(address, {"args": [*PYTEST_ARGS, *tests], "timeout": 600, "log": log})
+    try:
+        code = ask(address, {"args": [*PYTEST_ARGS, *tests], "log": log})
+    except (OSError, ValueError) as problem:
+        print(f"no answer from the fork server: {problem}", file=sys.stderr)
+        return 3
     return 0 if code == 0 else 1
 
 
@@ -175,8 +197,8 @@ def report(durations: dict[str, float]) -> str:
     for module in TARGETS:
         statuses = table.get(module, {})
         total = sum(statuses.values())
-        # A mutant the tests took too long on, but still killed, counts as killed.
-        killed = statuses.get("ok_killed", 0) + statuses.get("ok_suspicious", 0)
+        # Killed: the tests failed, failed slowly (suspicious), or never finished (timeout).
+        killed = sum(statuses.get(s, 0) for s in ("ok_killed", "ok_suspicious", "bad_timeout"))
         totals["all"] += total
         totals["killed"] += killed
         rate = f"{100 * killed / total:.1f}%" if total else "-"
@@ -231,6 +253,9 @@ def run(modules: list[str], fresh: bool) -> int:
             durations[module] = time.monotonic() - started
             if done.returncode & 1:
                 print(f"{module}: mutmut failed, see {log.relative_to(ROOT)}")
+                return 1
+            if server.poll() is not None:
+                print(f"{module}: the fork server died; its results are not reliable")
                 return 1
             statuses = counts_by_status().get(module, {})
             print(
