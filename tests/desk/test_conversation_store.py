@@ -12,6 +12,7 @@ from desk.conversations import Conflict, ConversationStore, token_hash
 from desk.routing import ASSISTANT_UNAVAILABLE, Event, InvalidTransition, Status
 from desk.staff_accounts import AccountError, StaffAccounts
 from desk.views import outcome_label
+from tests.conftest import load_demo
 
 
 @pytest.fixture
@@ -60,6 +61,7 @@ def test_the_happy_path_through_the_states(store: ConversationStore, agents) -> 
     assert store.get(conversation.id).rating == 5
     reopened = store.transition(conversation.id, Event.REOPEN)
     assert reopened.status is Status.BOT and reopened.agent_id is None
+    assert not reopened.rating_requested  # the next rating is asked after the next round
 
 
 def test_a_round_with_people_that_ends_unresolved_records_how_it_ended(
@@ -272,3 +274,46 @@ def test_bot_recovered_is_a_compare_and_set_with_the_claim(
         winners = [r for r in results if r is not None]
         assert len(winners) == 1
         assert store.get(conversation.id).status is winners[0].status
+
+
+def test_history_search_by_order_email_or_name_in_any_case(
+    store: ConversationStore, sessions, agents
+) -> None:
+    load_demo(sessions)
+    alex, _ = agents
+    with_bot, _ = store.start()  # never reached people: never in the history
+    jane, _ = store.start()
+    store.transition(jane.id, Event.HANDOFF, reason="customer_request", order_id="ORD-10002")
+    store.transition(jane.id, Event.CLAIM, agent_id=alex.id)
+    amara, _ = store.start()
+    amara = store.transition(amara.id, Event.HANDOFF, reason="needs_staff", order_id="ORD-10003")
+    jane = store.get(jane.id)
+
+    def ids(**query) -> list[str]:
+        return [c.id for c in store.search(**query)]
+
+    assert ids() == [amara.id, jane.id]  # newest first
+    assert ids(text=" ord-10002 ") == ids(text="JANE@example") == [jane.id]
+    assert ids(text="okafor") == [amara.id]
+    assert ids(text="%") == ids(text="_") == []  # typed characters, not wildcards
+    assert [c.agent_name for c in store.search(text="jane")] == ["Alex"]
+    # Active between since (inclusive) and until (exclusive).
+    assert ids(since=amara.updated_at) == [amara.id]
+    assert ids(until=amara.created_at) == [jane.id]
+    assert ids(since=jane.updated_at, until=amara.created_at) == [jane.id]
+    assert store.customers(["ORD-10002", "ORD-10003"]) == {
+        "ORD-10002": ("Jane Doe", "jane@example.com"),
+        "ORD-10003": ("Amara Okafor", "amara@example.com"),
+    }
+    assert store.customers([]) == {}
+    queue = store.queue()
+    assert [c.id for c in queue] == [amara.id, jane.id]  # waiting first, then with a person
+    assert [c.agent_name for c in queue] == [None, "Alex"]
+    assert with_bot.id not in [c.id for c in queue]
+
+
+def test_the_bot_s_debts_are_paid_oldest_first(store: ConversationStore) -> None:
+    started = [store.start()[0] for _ in range(5)]
+    for conversation in reversed(started):  # the last one started fails first
+        store.transition(conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE)
+    assert store.owed_by_bot() == [c.id for c in reversed(started)]
