@@ -43,7 +43,7 @@ DIAGNOSIS_TESTS = unit("diagnosis", "diagnosis_boundaries", "diagnosis_rule_orde
 TARGETS: dict[str, list[str]] = {
     "payhelp/core/card_data.py": CARD_TESTS,
     "payhelp/core/security_codes.py": CARD_TESTS,
-    "payhelp/redaction.py": [*unit("redaction"), *CARD_TESTS],
+    "payhelp/redaction.py": [*unit("log_masking"), *CARD_TESTS, *unit("redaction")],
     "payhelp/core/identity.py": unit("identity"),
     "payhelp/core/orders.py": [*DIAGNOSIS_TESTS, *unit("channels", "remedies")],
     "payhelp/core/channels.py": unit("channels"),
