@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import socket
 import sys
 import time
@@ -239,14 +240,19 @@ def run(modules: list[str], fresh: bool) -> int:
                 stale.unlink()
             log = LOGS / f"{module.replace('/', '.')}.log"
             log.write_text("")
+            # mutmut runs its own check of the unmutated code only once per cache: check
+            # here every time, or broken tests would "kill" every mutant.
+            if client(address, str(log), TARGETS[module]) != 0:
+                print(f"{module}: its tests fail without any mutant, see {log.relative_to(ROOT)}")
+                return 1
             runner = [sys.executable, "-m", "ops.mutate", "--client", address, str(log)]
             command = [
                 str(Path(sys.executable).parent / "mutmut"), "run",
                 "--paths-to-mutate", module, "--tests-dir", "tests",
-                "--runner", " ".join([*runner, *TARGETS[module]]),
+                "--runner", shlex.join([*runner, *TARGETS[module]]),
                 "--simple-output", "--no-progress",
             ]  # fmt: skip
-            print(f"{module}: {len(TARGETS[module])} test files ...", flush=True)
+            print(f"{module}: {' '.join(TARGETS[module])} ...", flush=True)
             started = time.monotonic()
             with open(log, "a") as output:
                 done = subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=output)
