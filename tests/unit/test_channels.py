@@ -109,6 +109,7 @@ def test_a_later_reading_overrides_the_activity() -> None:
     # How planned maintenance will plug in: another reading for the same method.
     board = assess_channels({}, POLICY).with_health(ChannelHealth(PaymentMethod.PAYPAL, S.DOWN))
     assert board.usable(["card", "paypal"]) == ("card",)
+    assert "paypal" in board.evidence("paypal")  # a reading without activity still explains itself
 
 
 def test_evidence_names_the_figures_for_staff() -> None:
