@@ -74,6 +74,19 @@ CASES = [
     ("下午两点", "26 14:00", "26 14:30"),
     ("下午三点前", "26 12:00", "26 15:00"),
     ("明天十二点", "27 12:00", "27 12:30"),
+    ("tomorrow at 12pm", "27 12:00", "27 12:30"),
+    ("tomorrow at 7am", "27 07:00", "27 07:30"),
+    ("tomorrow after 1", "27 13:00", "27 16:00"),  # nobody means one in the morning
+    ("tomorrow after 7", "27 19:00", "27 21:00"),
+    ("tomorrow after 10am", "27 10:00", "27 13:00"),
+    ("tomorrow before 2pm", "27 11:00", "27 14:00"),
+    ("tomorrow evening at 7", "27 19:00", "27 19:30"),
+    ("tomorrow at 23:59", "27 23:59", "28 00:29"),
+    ("tomorrow at 24:00", "27 09:00", "27 17:00"),  # no clock time: just tomorrow
+    ("tomorrow at 23:60", "27 09:00", "27 17:00"),
+    ("tomorrow 11-1", "27 11:00", "27 13:00"),
+    ("tomorrow 1 to 3pm", "27 13:00", "27 15:00"),
+    ("明天下午两点到四点", "27 14:00", "27 16:00"),
     # Not understood: the words are kept as they are and a person reads them.
     ("this morning", None, None),  # already over
     ("after the school run", None, None),
@@ -164,3 +177,12 @@ def test_the_weekend_said_on_a_saturday_is_today() -> None:
     window = parse_time_window("the weekend", saturday_morning, UTC)
     assert window is not None
     assert window.start == saturday_morning
+
+
+def test_as_soon_as_possible_starts_at_the_next_quarter_hour() -> None:
+    window = parse_time_window("asap", datetime(2026, 11, 26, 12, 7, tzinfo=timezone.utc), UTC)
+    assert window is not None
+    assert (window.start, window.end) == (
+        datetime(2026, 11, 26, 12, 15, tzinfo=UTC),
+        datetime(2026, 11, 26, 14, 15, tzinfo=UTC),
+    )
