@@ -112,7 +112,7 @@ masking-report: venv
 	$(PY) -m ops.masking_report
 
 # Not part of `make test`: plants one bug at a time and runs the fast tests against it
-# (about an hour on 2 cores; results accumulate in .mutmut-cache, see ops/mutate.py).
+# (hours on 2 cores; results accumulate in .mutmut-cache, see ops/mutate.py).
 mutate: venv
 	nice -n 10 $(PY) -m ops.mutate $(MODULES)
 
