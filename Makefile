@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 LOGS := var/logs
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report
+.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report mutate
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench                      project config vs Rasa's default: speed, memory, accuracy -> bench/results.md"
 	@echo "make fuzz                       the property tests (hypothesis) with 25x the examples of make test"
 	@echo "make masking-report             card masking: recall and false-positive rate -> reports/masking.md"
+	@echo "make mutate                     mutation testing (mutmut) of the core, masking, routing, staff routes; MODULES=a.py to pick"
 	@echo "make lint                       ruff"
 
 # Rasa 3.6 runs on Python 3.10 only: .python-version makes pyenv's python3 a 3.10.
@@ -109,6 +110,11 @@ fuzz: venv
 
 masking-report: venv
 	$(PY) -m ops.masking_report
+
+# Not part of `make test`: plants one bug at a time and runs the fast tests against it
+# (hours on 2 cores; results accumulate in .mutmut-cache, see ops/mutate.py).
+mutate: venv
+	nice -n 10 $(PY) -m ops.mutate $(MODULES)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import pytest
 
@@ -10,6 +11,8 @@ import desk.tables  # noqa: F401  (the desk's tables)
 from desk.conversations import Conflict, ConversationStore, token_hash
 from desk.routing import ASSISTANT_UNAVAILABLE, Event, InvalidTransition, Status
 from desk.staff_accounts import AccountError, StaffAccounts
+from desk.views import outcome_label
+from tests.conftest import load_demo
 
 
 @pytest.fixture
@@ -28,6 +31,7 @@ def agents(sessions):
 def test_a_conversation_is_found_by_its_token_only(store: ConversationStore) -> None:
     conversation, token = store.start()
     assert conversation.status is Status.BOT
+    assert not store.rate(conversation.id, 5)  # nobody asked this new conversation for one
     assert store.by_token(token).id == conversation.id
     assert store.by_token(token + "x") is None
     assert len(token) >= 40 and token_hash(token) != token
@@ -57,6 +61,24 @@ def test_the_happy_path_through_the_states(store: ConversationStore, agents) -> 
     assert store.get(conversation.id).rating == 5
     reopened = store.transition(conversation.id, Event.REOPEN)
     assert reopened.status is Status.BOT and reopened.agent_id is None
+    assert not reopened.rating_requested  # the next rating is asked after the next round
+
+
+def test_a_round_with_people_that_ends_unresolved_records_how_it_ended(
+    store: ConversationStore, agents
+) -> None:
+    alex, _ = agents
+    handed, _ = store.start()
+    store.transition(handed.id, Event.HANDOFF, reason="customer_request")
+    store.transition(handed.id, Event.CLAIM, agent_id=alex.id)
+    handed = store.transition(handed.id, Event.HAND_BACK)
+    left, _ = store.start()
+    store.transition(left.id, Event.HANDOFF, reason="customer_request")
+    left = store.transition(left.id, Event.LEAVE_QUEUE)
+    assert (handed.status, handed.outcome, handed.agent_id) == (Status.BOT, "handed_back", None)
+    assert (left.status, left.outcome) == (Status.BOT, "left_queue")
+    assert outcome_label(handed.outcome) == "Handed back to the assistant"
+    assert outcome_label(left.outcome) == "The customer left the queue"
 
 
 def test_an_impossible_transition_is_refused(store: ConversationStore) -> None:
@@ -84,6 +106,39 @@ def test_two_agents_can_never_claim_the_same_conversation(store: ConversationSto
         assert store.get(conversation.id).agent_id == winners[0].agent_id
 
 
+def test_a_conflict_tells_who_got_there_first(store: ConversationStore, agents) -> None:
+    alex, sam = agents
+    conversation, _ = store.start()
+    store.transition(conversation.id, Event.HANDOFF, reason="customer_request")
+    stale = store.get(conversation.id)  # Sam's view, read before Alex claims
+    store.transition(conversation.id, Event.CLAIM, agent_id=alex.id)
+    reads = iter([stale])
+    real_get = store.get
+    store.get = lambda conversation_id: next(reads, None) or real_get(conversation_id)
+    with pytest.raises(Conflict) as lost:
+        store.transition(conversation.id, Event.CLAIM, agent_id=sam.id)
+    assert (lost.value.conversation.status, lost.value.conversation.agent_name) == (
+        Status.WITH_AGENT,
+        "Alex",
+    )
+
+
+def test_the_bot_takes_back_nothing_that_waits_for_a_new_reason(store: ConversationStore) -> None:
+    """Read while the bot had failed it; by the write, the customer asked for a person."""
+    conversation, _ = store.start()
+    store.transition(conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE)
+    stale = store.get(conversation.id)
+    store.transition(conversation.id, Event.LEAVE_QUEUE)
+    store.transition(conversation.id, Event.HANDOFF, reason="customer_request")
+    reads = iter([stale])
+    real_get = store.get
+    store.get = lambda conversation_id: next(reads, None) or real_get(conversation_id)
+    with pytest.raises(Conflict):
+        store.transition(conversation.id, Event.BOT_RECOVERED)
+    now = store.get(conversation.id)
+    assert (now.status, now.reason) == (Status.WAITING, "customer_request")
+
+
 def test_a_resent_message_is_stored_once(store: ConversationStore) -> None:
     conversation, _ = store.start()
     first, new = store.add_message(conversation.id, "customer", "hello", client_id="c-1")
@@ -99,14 +154,24 @@ def test_notes_are_kept_from_the_customer(store: ConversationStore) -> None:
     store.add_message(
         conversation.id, "bot", "Hello!", buttons=[{"title": "Yes", "payload": "/affirm"}]
     )
-    assert [m.sender for m in store.messages(conversation.id)] == ["customer", "bot"]
+    store.add_message(conversation.id, "system", "Alex joined the chat.")
+    store.add_message(conversation.id, "agent", "Hi, Alex here.", author="Alex")
+    visible = ["customer", "bot", "system", "agent"]
+    assert [m.sender for m in store.messages(conversation.id)] == visible
+    assert [m.sender for m in store.recent(conversation.id)] == visible
+    assert store.last_messages([conversation.id]) == {conversation.id: "Hi, Alex here."}
     assert [m.sender for m in store.messages(conversation.id, include_notes=True)] == [
         "customer",
         "note",
         "bot",
+        "system",
+        "agent",
     ]
     first = store.messages(conversation.id)[0]
-    assert [m.text for m in store.messages(conversation.id, after=first.id)] == ["Hello!"]
+    assert [m.text for m in store.messages(conversation.id, after=first.id)][0] == "Hello!"
+    sent = first.as_json()  # what the customer's socket and history get
+    assert "conversation_id" not in sent and sent["text"] == "hi"
+    assert datetime.fromisoformat(sent["created_at"]) == first.created_at
     assert store.latest_from(conversation.id, "bot").buttons == [
         {"title": "Yes", "payload": "/affirm"}
     ]
@@ -209,3 +274,46 @@ def test_bot_recovered_is_a_compare_and_set_with_the_claim(
         winners = [r for r in results if r is not None]
         assert len(winners) == 1
         assert store.get(conversation.id).status is winners[0].status
+
+
+def test_history_search_by_order_email_or_name_in_any_case(
+    store: ConversationStore, sessions, agents
+) -> None:
+    load_demo(sessions)
+    alex, _ = agents
+    with_bot, _ = store.start()  # never reached people: never in the history
+    jane, _ = store.start()
+    store.transition(jane.id, Event.HANDOFF, reason="customer_request", order_id="ORD-10002")
+    store.transition(jane.id, Event.CLAIM, agent_id=alex.id)
+    amara, _ = store.start()
+    amara = store.transition(amara.id, Event.HANDOFF, reason="needs_staff", order_id="ORD-10003")
+    jane = store.get(jane.id)
+
+    def ids(**query) -> list[str]:
+        return [c.id for c in store.search(**query)]
+
+    assert ids() == [amara.id, jane.id]  # newest first
+    assert ids(text=" ord-10002 ") == ids(text="JANE@example") == [jane.id]
+    assert ids(text="okafor") == [amara.id]
+    assert ids(text="%") == ids(text="_") == []  # typed characters, not wildcards
+    assert [c.agent_name for c in store.search(text="jane")] == ["Alex"]
+    # Active between since (inclusive) and until (exclusive).
+    assert ids(since=amara.updated_at) == [amara.id]
+    assert ids(until=amara.created_at) == [jane.id]
+    assert ids(since=jane.updated_at, until=amara.created_at) == [jane.id]
+    assert store.customers(["ORD-10002", "ORD-10003"]) == {
+        "ORD-10002": ("Jane Doe", "jane@example.com"),
+        "ORD-10003": ("Amara Okafor", "amara@example.com"),
+    }
+    assert store.customers([]) == {}
+    queue = store.queue()
+    assert [c.id for c in queue] == [amara.id, jane.id]  # waiting first, then with a person
+    assert [c.agent_name for c in queue] == [None, "Alex"]
+    assert with_bot.id not in [c.id for c in queue]
+
+
+def test_the_bot_s_debts_are_paid_oldest_first(store: ConversationStore) -> None:
+    started = [store.start()[0] for _ in range(5)]
+    for conversation in reversed(started):  # the last one started fails first
+        store.transition(conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE)
+    assert store.owed_by_bot() == [c.id for c in reversed(started)]

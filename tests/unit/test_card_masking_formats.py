@@ -88,6 +88,7 @@ def test_card_numbers_in_finds_what_the_storage_tests_search_for() -> None:
         "ref 411111111117",  # Luhn-valid but 12 digits: too short to be a card
         "4222222222223",  # 13 digits, not Luhn-valid
         "6212 3456 7890 1234 568",  # 19 digits, not Luhn-valid
+        "ref 62123456789012345676",  # Luhn-valid but 20 digits: too long to be a card
     ],
 )
 def test_numbers_outside_the_definition_survive(text: str) -> None:

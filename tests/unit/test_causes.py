@@ -1,4 +1,7 @@
+from pathlib import Path
+
 import pytest
+import yaml
 
 from payhelp.core.causes import GATEWAY_CODES, Detail, PaymentCause, meaning_of
 
@@ -71,6 +74,7 @@ def test_unknown_or_missing_codes_mean_unknown(code: str | None) -> None:
         ("acq.trade_has_close", PaymentCause.PLATFORM_FAULT),
         ("ACQ.BUYER_BALANCE_NOT_ENOUGH", PaymentCause.ACCOUNT_PROBLEM),
         ("systemerror", PaymentCause.PLATFORM_FAULT),
+        ("TRADE_HAS_CLOSE", PaymentCause.PLATFORM_FAULT),  # listed as ACQ.TRADE_HAS_CLOSE
     ],
 )
 def test_codes_match_regardless_of_case_spacing_and_alipay_prefix(
@@ -82,3 +86,19 @@ def test_codes_match_regardless_of_case_spacing_and_alipay_prefix(
 def test_fraud_codes_all_share_the_vague_detail() -> None:
     fraud = [m for m in GATEWAY_CODES.values() if m.cause is PaymentCause.SUSPECTED_FRAUD]
     assert fraud and {m.detail for m in fraud} == {Detail.DECLINED}
+
+
+def test_the_causes_are_the_documented_payment_cause_values() -> None:
+    """PRODUCT.md's `payment_cause` values: the slot, the stories and the records use them."""
+    assert {cause.value for cause in PaymentCause} == {
+        "no_problem", "input_error", "account_problem", "card_unusable", "bank_processing",
+        "bank_outage", "platform_fault", "transaction_anomaly", "charged_not_recorded",
+        "suspected_fraud", "unknown",
+    }  # fmt: skip
+
+
+def test_every_detail_has_its_explanation_in_the_domain() -> None:
+    """The bot explains a diagnosis with ``utter_diagnosis_<detail>`` (actions/order_check.py)."""
+    domain = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text(encoding="utf-8"))
+    missing = [d for d in Detail if f"utter_diagnosis_{d.value}" not in domain["responses"]]
+    assert missing == []

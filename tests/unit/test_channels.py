@@ -90,15 +90,47 @@ def test_an_empty_board_or_an_unknown_method_is_ok() -> None:
     assert ChannelBoard().status("klarna") is S.OK
 
 
+# The payment methods of the import format (PRODUCT.md), as a shop configures them by name.
+DOCUMENTED_METHODS = (
+    "card", "alipay", "wechat_pay", "bank_transfer", "paypal", "apple_pay", "google_pay",
+)  # fmt: skip
+
+
+def test_every_documented_method_is_known_by_its_name() -> None:
+    everything_failing = {
+        method: ChannelActivity(method, 8, 8, 6) for method in list(PaymentMethod)
+    }
+    board = assess_channels(everything_failing, POLICY)
+    assert board.down(DOCUMENTED_METHODS) == DOCUMENTED_METHODS
+    assert board.usable([*DOCUMENTED_METHODS, "klarna"]) == ("klarna",)
+
+
 def test_a_later_reading_overrides_the_activity() -> None:
     # How planned maintenance will plug in: another reading for the same method.
     board = assess_channels({}, POLICY).with_health(ChannelHealth(PaymentMethod.PAYPAL, S.DOWN))
     assert board.usable(["card", "paypal"]) == ("card",)
+    assert "paypal" in board.evidence("paypal")  # a reading without activity still explains itself
 
 
 def test_evidence_names_the_figures_for_staff() -> None:
     health = assess_channel(WECHAT, ChannelActivity(WECHAT, 8, 7, 6), POLICY)
     assert health.evidence == "wechat_pay: 7 of 8 attempts failed on 6 orders in the last 30 min"
+
+
+def test_the_board_gives_each_method_s_evidence_by_name() -> None:
+    board = assess_channels({WECHAT: ChannelActivity(WECHAT, 8, 7, 6)}, POLICY)
+    assert board.evidence("wechat_pay") == board.health[WECHAT].evidence
+    assert "7 of 8" in board.evidence(WECHAT)
+    assert "paypal" in board.evidence("paypal") and "30 min" in board.evidence("paypal")
+    assert board.evidence("klarna") is None
+
+
+def test_with_thresholds_of_one_a_single_failure_is_an_outage() -> None:
+    strict = DiagnosisPolicy(
+        outage_min_failures=1, outage_min_orders=1, outage_min_failure_ratio=0.5
+    )
+    assert assess_channel(WECHAT, ChannelActivity(WECHAT, 1, 1, 1), strict).status is S.DOWN
+    assert assess_channel(WECHAT, ChannelActivity(WECHAT, 1, 0, 0), strict).status is S.OK
 
 
 def test_changes_since_an_earlier_board_are_the_status_transitions() -> None:

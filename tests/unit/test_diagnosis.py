@@ -1,8 +1,11 @@
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 
 from payhelp.core.causes import GATEWAY_CODES, Detail, PaymentCause
 from payhelp.core.diagnosis import diagnose
-from payhelp.core.orders import PaymentMethod
+from payhelp.core.orders import Order, OrderStatus, PaymentMethod, PaymentStatus
 from payhelp.settings import DiagnosisPolicy
 from tests.builders import NOW, activity, attempt, order
 
@@ -446,6 +449,7 @@ def test_channel_outage_names_the_method_that_is_down() -> None:
     )
     assert diagnosis.unavailable_method is PaymentMethod.WECHAT_PAY
     assert any("wechat_pay" in line for line in diagnosis.evidence)
+    assert "7 of 8 attempts failed on 6 orders" in diagnosis.evidence[-1]  # the board's figures
 
 
 def test_repeated_platform_faults_persist_and_need_staff() -> None:
@@ -483,3 +487,42 @@ def test_fraud_evidence_is_for_staff_and_names_the_code() -> None:
     # The code is in the staff evidence; the customer-facing detail is deliberately vague.
     assert "stolen_card" in diagnosis.evidence[0]
     assert diagnosis.detail is D.DECLINED
+
+
+def test_an_order_built_without_its_payments_has_none() -> None:
+    """``Order``'s payments may be left out: an order nobody tried to pay yet."""
+    unpaid = Order(
+        "ORD-1", "C-1", OrderStatus.AWAITING_PAYMENT, Decimal("5"), "USD", NOW - timedelta(hours=1)
+    )
+    assert unpaid.attempts_with(*PaymentStatus) == []
+    found = diagnose(unpaid, NOW)
+    assert (found.cause, found.detail) == (C.UNKNOWN, D.NO_ATTEMPTS)
+
+
+def test_each_evidence_line_starts_with_the_attempt_and_ends_with_its_time_or_code() -> None:
+    """Staff read one line per attempt: id, method, amount, status, time, then any code."""
+    failed = attempt("failed", "expired_card", 30, id="pay_A")
+    pending = attempt("pending", minutes_ago=5, id="pay_B")
+    [declined] = diagnose(order("awaiting_payment", failed), NOW).evidence
+    [waiting] = diagnose(order("awaiting_payment", pending), NOW).evidence
+    assert declined.startswith("pay_A ") and declined.endswith(" expired_card")
+    for shown in ("card", "59.90 USD", "failed", failed.created_at.isoformat()):
+        assert shown in declined
+    assert waiting.startswith("pay_B ") and f"{pending.created_at.isoformat()};" in waiting
+    assert "pending for 5 min" in waiting
+
+
+def test_the_diagnosis_points_at_the_payment_it_is_about() -> None:
+    first = attempt("succeeded", minutes_ago=30, id="pay_1")
+    second = attempt("succeeded", minutes_ago=20, id="pay_2")
+    third = attempt("succeeded", minutes_ago=10, id="pay_3")
+    assert diagnose(order("paid", first), NOW).attempt == first
+    assert diagnose(order("paid", first, second), NOW).attempt == second  # charged twice
+    assert diagnose(order("paid", first, second, third), NOW).attempt == third
+    assert diagnose(order("awaiting_payment"), NOW).attempt is None
+
+
+def test_a_cancelled_order_without_payments_still_says_why_for_staff() -> None:
+    found = diagnose(order("cancelled"), NOW)
+    assert (found.detail, found.attempt) == (D.CANCELLED_UNPAID, None)
+    assert len(found.evidence) == 1 and "no payments" in found.evidence[0]

@@ -41,6 +41,7 @@ def test_bare_digits_count_only_when_asked_for() -> None:
         ("jane@example.com", "email", "jane@example.com"),
         ("It's Jane.Doe+shop@Example.COM", "email", "jane.doe+shop@example.com"),
         ("+1 555 0100", "phone", "15550100"),
+        ("555 0100", "phone", "5550100"),  # 7 digits: the shortest phone number taken
         ("call (555) 010-0100 please", "phone", "5550100100"),
         ("ORD-10002 and +44 20 7946 0011", "phone", "442079460011"),
     ],
@@ -50,7 +51,10 @@ def test_contacts_are_parsed(text, kind, value) -> None:
     assert contact is not None and (contact.kind, contact.value) == (kind, value)
 
 
-@pytest.mark.parametrize("text", ["", None, "no idea", "order 10002345", "123", "a@b"])
+@pytest.mark.parametrize(
+    "text",
+    ["", None, "no idea", "order 10002345", "123", "a@b", "55 50 10"],  # 6 digits
+)
 def test_non_contacts_are_rejected(text) -> None:
     assert parse_contact(text) is None
 

@@ -126,3 +126,14 @@ def test_the_bot_takes_back_only_conversations_it_failed() -> None:
 def test_the_bot_owes_nothing_once_a_person_or_a_fresh_start_takes_over() -> None:
     expected = {E.HANDOFF, E.CLAIM, E.HAND_BACK, E.RESOLVE, E.LEAVE_QUEUE}
     assert expected == BOT_OWES_NOTHING_AFTER
+
+
+def test_a_refusal_says_what_was_refused_and_why() -> None:
+    """Staff see this text in a 409: it names the action, the state and a wrong reason."""
+    with pytest.raises(InvalidTransition) as refused:
+        next_status(S.RESOLVED, E.CLAIM)
+    assert (refused.value.status, refused.value.event) == (S.RESOLVED, E.CLAIM)
+    assert "claim" in str(refused.value) and "resolved" in str(refused.value)
+    with pytest.raises(InvalidTransition) as refused:
+        next_status(S.WAITING, E.BOT_RECOVERED, "customer_request")
+    assert "customer_request" in str(refused.value)

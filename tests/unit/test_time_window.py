@@ -56,6 +56,37 @@ CASES = [
     ("周六下午", "28 12:00", "28 17:00"),
     ("12月1日下午", "01 12:00", "01 17:00"),
     ("尽快", "26 12:00", "26 14:00"),
+    ("after lunch", "26 13:00", "26 17:00"),
+    ("after work", "26 17:00", "26 20:00"),
+    ("tomorrow at lunchtime", "27 12:00", "27 14:00"),
+    ("Tuesday morning", "01 09:00", "01 12:00"),
+    ("tues morning", "01 09:00", "01 12:00"),
+    ("Wednesday", "02 09:00", "02 17:00"),
+    ("Sunday afternoon", "29 12:00", "29 17:00"),
+    ("at 3:30pm", "26 15:30", "26 16:00"),
+    ("at 3 p.m. tomorrow", "27 15:00", "27 15:30"),
+    ("tomorrow before noon", "27 09:00", "27 12:00"),
+    ("on 26 November at 3pm", "26 15:00", "26 15:30"),  # today's date: today
+    ("my number is 555 0199, call after 5", "26 17:00", "26 20:00"),
+    ("tomorrow asap", "27 09:00", "27 17:00"),
+    ("星期天上午", "29 09:00", "29 12:00"),
+    ("下周三上午", "02 09:00", "02 12:00"),
+    ("下午两点", "26 14:00", "26 14:30"),
+    ("下午三点前", "26 12:00", "26 15:00"),
+    ("明天十二点", "27 12:00", "27 12:30"),
+    ("tomorrow at 12pm", "27 12:00", "27 12:30"),
+    ("tomorrow at 7am", "27 07:00", "27 07:30"),
+    ("tomorrow after 1", "27 13:00", "27 16:00"),  # nobody means one in the morning
+    ("tomorrow after 7", "27 19:00", "27 21:00"),
+    ("tomorrow after 10am", "27 10:00", "27 13:00"),
+    ("tomorrow before 2pm", "27 11:00", "27 14:00"),
+    ("tomorrow evening at 7", "27 19:00", "27 19:30"),
+    ("tomorrow at 23:59", "27 23:59", "28 00:29"),
+    ("tomorrow at 24:00", "27 09:00", "27 17:00"),  # no clock time: just tomorrow
+    ("tomorrow at 23:60", "27 09:00", "27 17:00"),
+    ("tomorrow 11-1", "27 11:00", "27 13:00"),
+    ("tomorrow 1 to 3pm", "27 13:00", "27 15:00"),
+    ("明天下午两点到四点", "27 14:00", "27 16:00"),
     # Not understood: the words are kept as they are and a person reads them.
     ("this morning", None, None),  # already over
     ("after the school run", None, None),
@@ -115,3 +146,43 @@ def test_the_bot_says_the_window_in_its_own_words(words: str, said: str) -> None
 )  # fmt: skip
 def test_names_a_time_even_one_already_past(words: str, named: bool) -> None:
     assert names_a_time(words) is named
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_a_date_is_the_next_one_with_that_month_and_day(month: int) -> None:
+    name = MONTHS[month - 1]
+    year = 2026 if month == 12 else 2027  # 2 November 2026 is past on 26 November
+    for words in (f"on 2 {name} at 10", f"{name[:3]} 2nd at 10"):
+        window = parse_time_window(words, NOW, UTC)
+        assert window is not None, words
+        assert window.start == datetime(year, month, 2, 10, 0, tzinfo=UTC), words
+
+
+def test_workdays_skip_the_weekend() -> None:
+    friday_night = datetime(2026, 11, 27, 21, 0, tzinfo=timezone.utc)
+    window = parse_time_window("weekdays after 5pm", friday_night, UTC)
+    assert window is not None
+    assert (window.start, window.end) == (
+        datetime(2026, 11, 30, 17, 0, tzinfo=UTC),
+        datetime(2026, 11, 30, 20, 0, tzinfo=UTC),
+    )
+
+
+def test_the_weekend_said_on_a_saturday_is_today() -> None:
+    saturday_morning = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+    window = parse_time_window("the weekend", saturday_morning, UTC)
+    assert window is not None
+    assert window.start == saturday_morning
+
+
+def test_as_soon_as_possible_starts_at_the_next_quarter_hour() -> None:
+    window = parse_time_window("asap", datetime(2026, 11, 26, 12, 7, tzinfo=timezone.utc), UTC)
+    assert window is not None
+    assert (window.start, window.end) == (
+        datetime(2026, 11, 26, 12, 15, tzinfo=UTC),
+        datetime(2026, 11, 26, 14, 15, tzinfo=UTC),
+    )
