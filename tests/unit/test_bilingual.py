@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from desk import messages as desk_messages
 from payhelp import messages
 from payhelp.contracts import Language
 from payhelp.core.orders import PaymentMethod
@@ -117,3 +118,48 @@ def test_a_callback_window_is_read_back_in_chinese() -> None:
     assert said == "明天（11月27日 星期五）9:00至12:00（UTC）"
     as_said = messages.callback_when(None, "等我下班", NOW, Language.ZH)
     assert "等我下班" in as_said and is_chinese(as_said)
+
+
+DESK_LINES = [
+    *(("CUSTOMER_LINES", key, texts) for key, texts in desk_messages.CUSTOMER_LINES.items()),
+    *(
+        (f"STAFF_REPLIES[{cause}]", title, texts)
+        for cause, replies in desk_messages.STAFF_REPLIES.items()
+        for title, texts in replies
+    ),
+    *(("GENERAL_REPLIES", title, texts) for title, texts in desk_messages.GENERAL_REPLIES),
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "texts"), DESK_LINES, ids=[f"{t}.{k}" for t, k, _ in DESK_LINES]
+)
+def test_every_line_of_the_desk_a_customer_reads_has_both_languages(
+    table: str, key: str, texts: Mapping[Language, str]
+) -> None:
+    assert set(texts) == set(Language), f"{table}[{key}]"
+    assert not has_han(texts[Language.EN]) and is_chinese(texts[Language.ZH]), texts
+    assert set(PLACEHOLDER.findall(texts[Language.EN])) == set(
+        PLACEHOLDER.findall(texts[Language.ZH])
+    )
+
+
+def widget_texts() -> dict[str, dict[str, str]]:
+    """The widget's TEXTS, read from widget.js: each language's keys and their source."""
+    source = (PROJECT_ROOT / "desk" / "static" / "widget.js").read_text()
+    block = source[source.index("const TEXTS = {") : source.index("function pageLanguage")]
+    found: dict[str, dict[str, str]] = {}
+    for language, body in re.findall(r"\n    (\w+): \{\n(.*?)\n    \},", block, re.S):
+        entries = re.findall(r"^      (\w+): (.+?),?$", body, re.M)
+        found[language] = dict(entries)
+    return found
+
+
+def test_every_widget_string_has_both_languages() -> None:
+    texts = widget_texts()
+    assert set(texts) == {language.value for language in Language}
+    assert set(texts["zh"]) == set(texts["en"]) and len(texts["en"]) > 20
+    for key, source in texts["zh"].items():
+        literal = re.sub(r"\$\{\w+\}|\([\w, ]*\) =>|[`\"?:]", " ", source)
+        assert has_han(literal), key
+        assert not foreign_words(re.sub(r"\b(position|name|score|who|text)\b", " ", literal)), key
