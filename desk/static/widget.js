@@ -78,11 +78,11 @@
     },
   };
 
-  // "zh" for a Chinese page or browser, else "en".
+  // "zh" when the page or the browser's first language is Chinese, else "en". The
+  // customer's first words decide from then on (the desk tells the widget).
   function pageLanguage() {
-    const tags = [document.documentElement.lang, ...(navigator.languages || []), navigator.language];
-    const first = tags.find((tag) => tag && /^(zh|en)\b/i.test(tag));
-    return first && /^zh/i.test(first) ? "zh" : "en";
+    const tags = [document.documentElement.lang, (navigator.languages || [])[0] || navigator.language];
+    return tags.some((tag) => /^zh\b/i.test(tag || "")) ? "zh" : "en";
   }
 
   let language = pageLanguage();
