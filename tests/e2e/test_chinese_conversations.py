@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -17,7 +19,8 @@ from sqlalchemy.engine import make_url
 from payhelp.contracts import Language
 from payhelp.core.causes import MONEY_MAY_BE_TAKEN, PaymentCause
 from payhelp.core.remedies import RemedyStep, Step
-from payhelp.messages import pick_variation
+from payhelp.core.time_window import parse_time_window
+from payhelp.messages import callback_when, pick_variation
 from payhelp.settings import PROJECT_ROOT
 from tests.e2e.conftest import Bot, texts
 from tests.e2e.test_rest_channel import DEMO, STAFF_CAUSES
@@ -129,3 +132,16 @@ def test_a_card_number_in_full_width_digits_is_masked_and_the_warning_is_chinese
         text = log.read_text(errors="replace")
         assert card not in text and card.replace(" ", "") not in text and ascii_card not in text
     assert bot.tracker(sender)["slots"]["language"] == "zh"
+
+
+def test_a_callback_in_chinese_is_read_back_and_booked_in_chinese(bot: Bot) -> None:
+    sender, [readback] = bot.conversation("明天上午给我回电话吧，我的号码是 +86 138 0013 8000")
+    now = datetime.now(timezone.utc)
+    window = parse_time_window("明天上午", now, ZoneInfo("UTC"))
+    when = callback_when(window, "明天上午", now, Language.ZH)
+    assert when.startswith("明天（") and "9:00至12:00" in when
+    assert_all_chinese(readback)
+    assert when in texts(readback) and "+86 138 0013 8000" in texts(readback)
+    booked = bot.say(sender, "好的")
+    assert texts(booked).startswith(f"已预约：我们会在{when}拨打 +86 138 0013 8000 联系您。")
+    assert_all_chinese(booked)
