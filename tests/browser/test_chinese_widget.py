@@ -114,3 +114,26 @@ def test_a_chinese_customer_through_the_widget_and_a_handoff(
         assert is_chinese(named), (text, foreign_words(named))
     staff.close()
     customer.close()
+
+
+def test_the_widget_switches_to_chinese_when_the_customer_writes_chinese(
+    desk_url: str,  # noqa: F811
+    browser,  # noqa: F811
+) -> None:
+    customer = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    page = customer.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(desk_url + "/")
+    page.get_by_test_id("phw-bubble").click()
+    wait_for_message(page, "bot", "payment assistant")
+    assert page.get_by_test_id("phw-title").inner_text() == "Payment help"
+    customer_says(page, "我的付款失败了")
+    wait_for_message(page, "bot", "订单号")
+    page.get_by_test_id("phw-title").filter(has_text="付款帮助").wait_for()
+    assert page.get_by_test_id("phw-send").inner_text() == "发送"
+    assert page.get_by_test_id("phw-bubble").get_attribute("aria-label") == "在线咨询"
+    customer_says(page, "English please")
+    wait_for_message(page, "bot", "continue in English")
+    page.get_by_test_id("phw-title").filter(has_text="Payment help").wait_for()
+    shot(page, "widget-language-switched-back.png")
+    customer.close()
