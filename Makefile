@@ -66,6 +66,12 @@ chromium: venv
 	    $(PY) ops/progress.py --log $(LOGS)/chromium.log --label "installing Debian's chromium for the browser test" -- \
 	      bash -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium'; \
 	  else echo "The browser test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+	@# Chinese text in the screenshots needs a CJK font (tests/browser/test_chinese_widget.py).
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    $(PY) ops/progress.py --log $(LOGS)/chromium.log --label "installing Debian's fonts-noto-cjk for the browser test" -- \
+	      bash -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-noto-cjk'; \
+	  else echo "The Chinese browser test needs a CJK font: sudo apt-get install fonts-noto-cjk"; exit 1; fi; }
 
 # axe-core audits the pages in the browser test; it is injected by the test, never served.
 AXE := tests/browser/node_modules/axe-core/axe.min.js

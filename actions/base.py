@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from payhelp.contracts import Language, Slot
+
 logger = logging.getLogger(__name__)
 
 EventList = list[dict[str, Any]]
@@ -42,6 +44,11 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
+
+
+def language_of(tracker: Tracker) -> Language:
+    """The conversation's language (slot ``language``): what action-built words are in."""
+    return Language.parse(tracker.get_slot(Slot.LANGUAGE))
 
 
 E = TypeVar("E", bound=Enum)

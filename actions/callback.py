@@ -21,7 +21,7 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import EventList, PaymentHelpAction, latest_intent, latest_text
+from actions.base import EventList, PaymentHelpAction, language_of, latest_intent, latest_text
 from actions.order_check import verified_order_id
 from actions.runtime import off_loop, services
 from payhelp.contracts import REQUESTED_SLOT, CallbackChannel, Slot
@@ -117,7 +117,7 @@ def _written(contact: Contact) -> str:
 
 def _when(tracker: Tracker) -> str:
     words = tracker.get_slot(Slot.CALLBACK_TIME) or ""
-    return callback_when(_stored_window(tracker), words, services().clock())
+    return callback_when(_stored_window(tracker), words, services().clock(), language_of(tracker))
 
 
 class ValidateCallbackForm(FormValidationAction):

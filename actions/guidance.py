@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import EventList, PaymentHelpAction, latest_text, slot_as
+from actions.base import EventList, PaymentHelpAction, language_of, latest_text, slot_as
 from actions.lookup import current_channels
 from actions.runtime import services
 from payhelp.contracts import Slot
@@ -29,7 +29,8 @@ class ActionPaymentMethods(PaymentHelpAction):
         svc = services()
         shop_methods = svc.settings.payment_methods
         board = await current_channels(svc)
-        methods = list_methods(board.usable(shop_methods))
+        language = language_of(tracker)
+        methods = list_methods(board.usable(shop_methods), language)
         down = board.down(shop_methods)
         asked = next(iter(tracker.get_latest_entity_values("payment_method")), None)
         if asked is None:
@@ -37,23 +38,23 @@ class ActionPaymentMethods(PaymentHelpAction):
         elif asked in down:
             dispatcher.utter_message(
                 response="utter_payment_method_accepted_but_down",
-                method=method_name(asked),
+                method=method_name(asked, language),
                 methods=methods,
             )
             return []
         elif asked in shop_methods:
             dispatcher.utter_message(
-                response="utter_payment_method_accepted", method=method_name(asked)
+                response="utter_payment_method_accepted", method=method_name(asked, language)
             )
         else:
             dispatcher.utter_message(
                 response="utter_payment_method_not_accepted",
-                method=method_name(asked),
+                method=method_name(asked, language),
                 methods=methods,
             )
         for method in down:
             dispatcher.utter_message(
-                response="utter_payment_method_down", method=method_name(method)
+                response="utter_payment_method_down", method=method_name(method, language)
             )
         return []
 

@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, ConversationResumed, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import EventList, PaymentHelpAction, latest_intent
+from actions.base import EventList, PaymentHelpAction, language_of, latest_intent
 from actions.lookup import find_order
 from actions.order_check import verified_order_id
 from actions.remedies import steps_given
@@ -83,6 +83,8 @@ async def open_handoff(
                 "escalation_id": escalation_id,
                 "reason": reason.value,
                 "order_id": order_id,
+                # The bot's slot: the desk shows staff the language and answers in it.
+                "language": language_of(tracker).value,
             }
         }
     )

@@ -8,14 +8,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import EventList, PaymentHelpAction
+from actions.base import EventList, PaymentHelpAction, language_of
 from actions.lookup import find_order
 from actions.runtime import services
-from payhelp.contracts import IdentityStatus, Slot
+from payhelp.contracts import IdentityStatus, Language, Slot
 from payhelp.core.causes import Detail
 from payhelp.core.diagnosis import Diagnosis
 from payhelp.core.remedies import plan_remedies
-from payhelp.messages import duration, method_name, short_date, short_time
+from payhelp.messages import duration, method_name, money, short_date, short_time
 from payhelp.store.orders import OrderRecord
 
 # What the customer said happened, when it means money left their account.
@@ -30,23 +30,27 @@ def verified_order_id(tracker: Tracker) -> str | None:
     return str(order_id)
 
 
-def explanation_values(record: OrderRecord, diagnosis: Diagnosis) -> dict[str, Any]:
-    """Placeholders for ``utter_diagnosis_*`` responses."""
+def explanation_values(
+    record: OrderRecord, diagnosis: Diagnosis, language: Language = Language.EN
+) -> dict[str, Any]:
+    """Placeholders for ``utter_diagnosis_*`` responses, in the conversation's language."""
     policy = services().settings.diagnosis
     attempt = diagnosis.attempt
     if attempt is None:
-        when = "recently"
+        when = short_time(None, language)
     elif diagnosis.detail in (Detail.REFUND_ISSUED, Detail.REFUND_OVERDUE):
-        when = short_date(attempt.updated_at or attempt.created_at)
+        when = short_date(attempt.updated_at or attempt.created_at, language)
     else:
-        when = short_time(attempt.created_at)
+        when = short_time(attempt.created_at, language)
+    amount = attempt.amount if attempt else record.order.total
+    currency = attempt.currency if attempt else record.order.currency
     return {
         "order_id": record.order.id,
-        "method": method_name(attempt.method.value if attempt else None),
+        "method": method_name(attempt.method.value if attempt else None, language),
         "date": when,
-        "amount": str(attempt.amount if attempt else record.order.total),
-        "currency": attempt.currency if attempt else record.order.currency,
-        "wait_left": duration(diagnosis.wait_minutes),
+        "amount": money(amount, currency, language),
+        "currency": currency,
+        "wait_left": duration(diagnosis.wait_minutes, language),
         "days": policy.refund_arrival_days,
     }
 
@@ -71,15 +75,15 @@ class ActionCheckOrder(PaymentHelpAction):
         offered = findings.channels.usable(svc.settings.payment_methods)
         plan = plan_remedies(diagnosis, offered, saw_charge)
         order = record.order
+        language = language_of(tracker)
         dispatcher.utter_message(
             response=f"utter_order_status_{order.status.value}",
             order_id=order.id,
-            amount=str(order.total),
-            currency=order.currency,
+            amount=money(order.total, order.currency, language),
         )
         dispatcher.utter_message(
             response=f"utter_diagnosis_{diagnosis.detail.value}",
-            **explanation_values(record, diagnosis),
+            **explanation_values(record, diagnosis, language),
         )
         return [
             SlotSet(Slot.PAYMENT_CAUSE, diagnosis.cause.value),

@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import EventList, PaymentHelpAction, slot_as
+from actions.base import EventList, PaymentHelpAction, language_of, slot_as
 from actions.lookup import methods_on_offer
 from actions.runtime import services
 from payhelp.contracts import RemedyStatus, Slot
@@ -43,9 +43,10 @@ def last_step_given(tracker: Tracker) -> RemedyStep | None:
 
 async def step_values(tracker: Tracker, steps: Sequence[RemedyStep]) -> dict[str, Any]:
     """Placeholders for remedy responses; the methods on offer are read now, not remembered."""
-    values: dict[str, Any] = {"wait_left": duration(tracker.get_slot(Slot.WAIT_MINUTES))}
+    language = language_of(tracker)
+    values: dict[str, Any] = {"wait_left": duration(tracker.get_slot(Slot.WAIT_MINUTES), language)}
     if any(s.step is Step.OTHER_METHOD for s in steps):
-        values["other_methods"] = list_methods(await methods_on_offer(services()))
+        values["other_methods"] = list_methods(await methods_on_offer(services()), language)
     return values
 
 

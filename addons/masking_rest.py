@@ -28,7 +28,10 @@ from sanic.response import HTTPResponse
 from addons import speedups, typed_text
 from addons.tracker_store import REMASK_KEY, recent_texts
 from payhelp import redaction
+from payhelp.contracts import Language, Slot
 from payhelp.core.card_data import MaskedInContext, mask_in_context, may_hold_card_data
+from payhelp.messages import pick_variation
+from payhelp.nlu.language import detect_language
 
 # Rasa imports this module at start-up; see addons/speedups.py and addons/typed_text.py.
 speedups.apply()
@@ -65,11 +68,21 @@ def parse_request(body: Any) -> tuple[str, str, dict[str, Any]]:
     return sender.strip(), text, metadata
 
 
-def _warning_text(request: Request) -> str | None:
+async def _warning_text(request: Request, sender: str, text: str) -> str | None:
+    """The card-data warning in the conversation's language: the message's own, else the
+    slot's (read only here, when card data was found)."""
     agent = getattr(request.app.ctx, "agent", None)
     domain = getattr(agent, "domain", None)
     variants = domain.responses.get(WARNING_RESPONSE) if domain else None
-    return variants[0].get("text") if variants else None
+    if not variants:
+        return None
+    said = detect_language(text)
+    if said is None:
+        store = getattr(agent, "tracker_store", None)
+        tracker = await store.retrieve(sender) if store is not None else None
+        said = tracker.get_slot(Slot.LANGUAGE) if tracker is not None else None
+    chosen = pick_variation(variants, Language.parse(said))
+    return str(chosen.get("text")) if chosen else None
 
 
 async def _masked_in_context(request: Request, sender: str, text: str) -> MaskedInContext:
@@ -121,7 +134,7 @@ class MaskingRestInput(RestInput):
                 metadata = {**metadata, REMASK_KEY: remask}
             collector = CollectingOutputChannel()
             if masked.found_card_data:
-                warning = _warning_text(request)
+                warning = await _warning_text(request, sender, masked.text)
                 if warning:
                     await collector.send_text_message(sender, warning)
             try:

@@ -1,5 +1,6 @@
 """Canned replies for staff: the remedies planned for the diagnosed cause, worded as the
-bot words them (domain.yml), plus replies for what only staff can settle."""
+bot words them (domain.yml), plus replies for what only staff can settle; all in the
+customer's language."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from dataclasses import replace
 from typing import Any
 
 from desk import messages
+from payhelp.contracts import Language
 from payhelp.core.remedies import plan_remedies
 from payhelp.lookup import OrderFindings
-from payhelp.messages import duration, list_methods
+from payhelp.messages import duration, list_methods, pick_variation
 
 
 class _KeepUnknown(dict):
@@ -22,7 +24,9 @@ def canned_replies(
     findings: OrderFindings | None,
     responses: Mapping[str, Any],
     shop_methods: Sequence[str],
+    language: Language = Language.EN,
 ) -> list[dict[str, str]]:
+    """Titles for staff (English), texts in ``language``, the customer's."""
     replies: list[tuple[str, str]] = []
     if findings is not None:
         diagnosis = findings.diagnosis
@@ -31,12 +35,12 @@ def canned_replies(
         offered = findings.channels.usable(shop_methods)
         plan = plan_remedies(replace(diagnosis, persisting=False), offered)
         values = _KeepUnknown(
-            other_methods=list_methods(plan.other_methods),
-            wait_left=duration(diagnosis.wait_minutes),
+            other_methods=list_methods(plan.other_methods, language),
+            wait_left=duration(diagnosis.wait_minutes, language),
         )
         for step in plan.steps:
-            variants = responses.get(step.response) or [{}]
-            text = variants[0].get("text", "")
+            variation = pick_variation(responses.get(step.response) or [], language) or {}
+            text = str(variation.get("text") or "")
             if text:
                 replies.append(
                     (
@@ -44,6 +48,7 @@ def canned_replies(
                         text.format_map(values),
                     )
                 )
-        replies += messages.STAFF_REPLIES.get(diagnosis.cause.value, [])
-    replies += messages.GENERAL_REPLIES
+        for title, texts in messages.STAFF_REPLIES.get(diagnosis.cause.value, []):
+            replies.append((title, texts[language]))
+    replies += [(title, texts[language]) for title, texts in messages.GENERAL_REPLIES]
     return [{"title": title, "text": text} for title, text in replies]

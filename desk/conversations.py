@@ -86,6 +86,7 @@ class Conversation:
     waiting_since: datetime | None
     created_at: datetime
     updated_at: datetime
+    language: str | None = None
 
 
 def _message(row: MessageRow) -> Message:
@@ -110,6 +111,7 @@ def _conversation(row: ConversationRow, agent_name: str | None) -> Conversation:
         waiting_since=row.waiting_since,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        language=row.language,
     )
 
 
@@ -121,7 +123,7 @@ class ConversationStore:
 
     # --- conversations ---------------------------------------------------------
 
-    def start(self) -> tuple[Conversation, str]:
+    def start(self, language: str | None = None) -> tuple[Conversation, str]:
         """A new conversation with the bot, and the customer's secret token for it."""
         token = secrets.token_urlsafe(32)
         now = utc_now()
@@ -131,6 +133,7 @@ class ConversationStore:
                 token_hash=token_hash(token),
                 status=Status.BOT.value,
                 rating_requested=False,
+                language=language,
                 created_at=now,
                 updated_at=now,
             )
@@ -189,6 +192,15 @@ class ConversationStore:
         if moved != 1:
             raise Conflict(latest)
         return latest
+
+    def set_language(self, conversation_id: str, language: str) -> None:
+        """The conversation's language changed (the customer's words, or the bot's slot)."""
+        with transaction(self._sessions) as session:
+            session.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == conversation_id)
+                .values(language=language)
+            )
 
     @staticmethod
     def _changes_for(event: Event, changes: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,11 @@ from typing import Any
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
+from desk import messages
 from desk.limits import Limiter, Rule, client_address, too_many
 from desk.service import Desk, DeskError
 from desk.sockets import CLIENT_GONE, frames
+from payhelp.contracts import Language
 
 customer = Blueprint("customer")
 INVALID_TEXT = "\ufffd"
@@ -34,9 +36,31 @@ async def start(request: Request) -> HTTPResponse:
     verdict = await asyncio.to_thread(request.app.ctx.limiter.take, key, rule)
     if not verdict.allowed:
         return too_many(verdict, "too many new chats from your network")
-    conversation, token = await desk.start()
+    language = _start_language(request)
+    if isinstance(language, HTTPResponse):
+        return language
+    conversation, token = await desk.start(language)
     state = await desk.customer_state(conversation)
     return response.json({"token": token, "state": state}, status=201)
+
+
+def _start_language(request: Request) -> Language | None | HTTPResponse:
+    """The language the widget found on the page or in the browser (optional), or a 400."""
+    try:
+        body = request.json
+    except Exception:  # Sanic raises on a body that is not JSON
+        body = None
+    if body is None or body == {}:
+        return None
+    if not isinstance(body, dict):
+        return response.json({"error": "the body must be a JSON object"}, status=400)
+    value = body.get("language")
+    if value is None:
+        return None
+    if value not in {language.value for language in Language}:
+        allowed = ", ".join(repr(language.value) for language in Language)
+        return response.json({"error": f"'language' must be one of {allowed}"}, status=400)
+    return Language(value)
 
 
 @customer.get("/api/chat/history")
@@ -102,6 +126,9 @@ async def _handle_frame(
     async def refuse(text: str) -> None:
         await ws.send(json.dumps({"type": "error", "text": text, "client_id": client_id}))
 
+    # Protocol errors only a broken client meets stay English; the rest are the customer's.
+    conversation = await desk.current(conversation_id)
+    said_in = conversation.language
     if not isinstance(frame, str):
         return await refuse("send messages as JSON text")
     if len(frame) > max_frame:
@@ -111,24 +138,23 @@ async def _handle_frame(
     try:
         event = json.loads(frame)
     except json.JSONDecodeError:
-        return await refuse("could not read that message")
+        return await refuse(messages.line("not_json", said_in))
     if not isinstance(event, dict):
-        return await refuse("could not read that message")
-    conversation = await desk.current(conversation_id)
+        return await refuse(messages.line("not_json", said_in))
     if isinstance(event.get("client_id"), str) and len(event["client_id"]) <= 64:
         client_id = event["client_id"]
     try:
         if event.get("type") == "message":
             key = f"messages:{conversation_id}"
             if not (await asyncio.to_thread(limiter.take, key, limit)).allowed:
-                return await refuse("you're sending messages too quickly; please wait a moment")
+                return await refuse(messages.line("too_quick", said_in))
             text, client_id, payload = (
                 event.get("text"),
                 event.get("client_id"),
                 event.get("payload"),
             )
             if not isinstance(text, str):
-                return await refuse("the message is empty")
+                return await refuse(messages.line("empty_message", said_in))
             client_id = client_id if isinstance(client_id, str) and len(client_id) <= 64 else None
             payload = payload if isinstance(payload, str) and payload.startswith("/") else None
             await desk.customer_writes(conversation, text, client_id, payload)

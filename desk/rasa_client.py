@@ -213,12 +213,16 @@ class RasaClient:
         await self._post(f"{path}/tracker/events", [{"event": "action", "name": "action_listen"}])
         return reply
 
-    async def trigger_intent(self, conversation_id: str, intent: str) -> BotReply:
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, language: str | None = None
+    ) -> BotReply:
         """Run ``intent`` as if the customer had said it (Rasa's trigger_intent API): the
-        greeting of a new chat, or a callback request from the queue."""
-        result = await self._post(
-            f"/conversations/{conversation_id}/trigger_intent", {"name": intent}
-        )
+        greeting of a new chat, or a callback request from the queue. A ``language`` goes
+        along as the entity that sets the bot's slot ``language``, so it answers in it."""
+        body: dict[str, Any] = {"name": intent}
+        if language:
+            body["entities"] = {"language": language}
+        result = await self._post(f"/conversations/{conversation_id}/trigger_intent", body)
         if not isinstance(result, dict):
             raise BotUnavailable("trigger_intent did not answer with an object")
         return read_reply(result.get("messages") or [])

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,13 +29,14 @@ from desk.routing import (
     next_status,
 )
 from desk.staff_accounts import Agent, StaffAccounts
-from payhelp.contracts import HandoffReason
+from payhelp.contracts import HandoffReason, Language
 from payhelp.core.card_data import (
     MaskedInContext,
     mask_card_data,
     mask_in_context,
     may_hold_card_data,
 )
+from payhelp.nlu.language import detect_language
 from payhelp.settings import Settings
 from payhelp.store.records import AssistantRecords
 from payhelp.store.tables import utc_now
@@ -50,11 +51,15 @@ CALLBACK_INTENT = "request_callback"
 # Quick replies the desk itself offers while a customer waits for a person.
 LEAVE_QUEUE = "/leave_queue"
 CALLBACK_INSTEAD = "/callback_instead"
-QUEUE_CHOICES = [
-    {"title": messages.LEAVE_QUEUE_BUTTON, "payload": LEAVE_QUEUE},
-    {"title": messages.CALLBACK_BUTTON, "payload": CALLBACK_INSTEAD},
-]
 QUEUE_PAYLOADS = (LEAVE_QUEUE, CALLBACK_INSTEAD)
+
+
+def queue_choices(language: str | None) -> list[dict[str, str]]:
+    """The quick replies offered while waiting, in the conversation's language."""
+    return [
+        {"title": messages.line("leave_queue_button", language), "payload": LEAVE_QUEUE},
+        {"title": messages.line("callback_button", language), "payload": CALLBACK_INSTEAD},
+    ]
 
 
 class DeskError(ValueError):
@@ -87,8 +92,9 @@ class Desk:
 
     # --- customers -----------------------------------------------------------------
 
-    async def start(self) -> tuple[Conversation, str]:
-        return await self._db(self.conversations.start)
+    async def start(self, language: Language | None = None) -> tuple[Conversation, str]:
+        """A new chat; ``language`` is the page's or the browser's, if the widget knew it."""
+        return await self._db(self.conversations.start, language.value if language else None)
 
     async def current(self, conversation_id: str) -> Conversation:
         return await self._conversation(conversation_id)
@@ -106,6 +112,7 @@ class Desk:
             "agent": conversation.agent_name,
             "rating_requested": conversation.rating_requested and conversation.rating is None,
             "rating": conversation.rating,
+            "language": conversation.language,
         }
 
     async def history(self, conversation: Conversation, after: int) -> list[Message]:
@@ -116,12 +123,12 @@ class Desk:
     ) -> Message:
         """Store the customer's message (once per client id), then route it."""
         text = text.strip()
+        said_in = conversation.language
         if not text:
-            raise DeskError("the message is empty")
+            raise DeskError(messages.line("empty_message", said_in))
         if len(text) > self.settings.desk_max_message_chars:
-            raise DeskError(
-                f"messages can be at most {self.settings.desk_max_message_chars} characters"
-            )
+            limit = self.settings.desk_max_message_chars
+            raise DeskError(messages.line("too_long", said_in, limit=limit))
         async with self._locks[conversation.id]:
             context, earlier = await self._mask_in_context(conversation.id, text)
             masked = context.current
@@ -136,10 +143,10 @@ class Desk:
                 bot_input=bot_input,
                 bot_payload=is_payload,
             )
-            await self.live.to_customer(
-                conversation.id,
-                {"type": "ack", "client_id": client_id, "message": message.as_json()},
-            )
+            current = await self._follow_language(current, masked.text)
+            # The ack carries the conversation's language: the widget's strings follow it.
+            ack = {"type": "ack", "client_id": client_id, "message": message.as_json()}
+            await self.live.to_customer(conversation.id, {**ack, "language": current.language})
             if not new:  # a resend: routed the first time, unless the bot still owes it
                 await self._resent(current)
                 return message
@@ -147,13 +154,23 @@ class Desk:
             for rewrite in context.earlier:  # it completed a card number begun earlier
                 await self._rewrite(earlier[rewrite.index], rewrite.text)
             if masked.found_card_data:
-                await self._say(conversation.id, "system", messages.CARD_DATA_REMOVED)
+                await self._say_line(current, "card_data_removed")
             if bot_answers(current.status):
                 remask = [r.text for r in context.earlier]
                 await self._ask_bot(current, fresh=message.id, remask=remask)
             else:
                 await self._while_people_have_it(current, payload)
         return message
+
+    async def _follow_language(self, conversation: Conversation, text: str) -> Conversation:
+        """The conversation's language follows the customer's words by the rules the bot's
+        slot follows (payhelp/nlu/language.py)."""
+        said = detect_language(text)
+        if said is None or said == conversation.language:
+            return conversation
+        await self._db(self.conversations.set_language, conversation.id, said)
+        await self._tell_staff({"type": "conversation", "conversation_id": conversation.id})
+        return replace(conversation, language=said)
 
     async def _mask_in_context(
         self, conversation_id: str, text: str
@@ -187,17 +204,19 @@ class Desk:
             if await self._db(self.conversations.has_messages, conversation.id):
                 return
             try:
-                reply = await self._bot_runs(conversation.id, GREET_INTENT)
+                reply = await self._bot_runs(conversation.id, GREET_INTENT, conversation.language)
             except BotUnavailable as problem:
                 logger.warning("no greeting for %s: %s", conversation.id, problem)
                 return
             await self._relay(conversation.id, reply)
 
-    async def _bot_runs(self, conversation_id: str, intent: str) -> BotReply:
+    async def _bot_runs(
+        self, conversation_id: str, intent: str, language: str | None = None
+    ) -> BotReply:
         """Ask the bot to run ``intent``, showing it typing meanwhile."""
         await self.live.to_customer(conversation_id, {"type": "typing", "who": "bot", "on": True})
         try:
-            return await self.rasa.trigger_intent(conversation_id, intent)
+            return await self.rasa.trigger_intent(conversation_id, intent, language)
         finally:
             await self.live.to_customer(
                 conversation_id, {"type": "typing", "who": "bot", "on": False}
@@ -222,12 +241,10 @@ class Desk:
             return
         self._told_waiting[conversation.id] = now
         position = await self._db(self.conversations.queue_position, conversation)
-        line = (
-            messages.STILL_WAITING.format(position=position)
-            if position
-            else messages.STILL_WAITING_UNKNOWN_POSITION
-        )
-        await self._say(conversation.id, "system", line, buttons=QUEUE_CHOICES)
+        if position:
+            await self._say_line(conversation, "still_waiting", True, position=position)
+        else:
+            await self._say_line(conversation, "still_waiting_unknown_position", True)
 
     async def _leave_queue(self, conversation: Conversation, callback: bool) -> None:
         """Back to the bot: it greets the customer again, or starts taking a callback."""
@@ -235,9 +252,10 @@ class Desk:
             reply = await self.rasa.hand_back(conversation.id, greet=not callback)
         except BotUnavailable as problem:
             logger.warning("cannot leave the queue for %s: %s", conversation.id, problem)
-            raise DeskError(messages.STILL_IN_QUEUE, status=502) from problem
+            line = messages.line("still_in_queue", conversation.language)
+            raise DeskError(line, status=502) from problem
         updated = await self._move(conversation.id, Event.LEAVE_QUEUE)
-        await self._say(conversation.id, "system", messages.LEFT_QUEUE)
+        await self._say_line(updated, "left_queue")
         await self._push_state(updated)
         await self._refresh_waiting_positions()
         if not callback:
@@ -313,7 +331,7 @@ class Desk:
                 return False
             await self._db(self.conversations.answered_by_bot, owed.message_id)
             if back_from_queue is not None:
-                await self._say(conversation.id, "system", messages.BOT_BACK)
+                await self._say_line(conversation, "bot_back")
                 back_from_queue = None
             await self._relay(conversation.id, reply)
             if reply.handoff is not None:  # the rest are for the person
@@ -403,6 +421,10 @@ class Desk:
             escalation_id=escalation_id if isinstance(escalation_id, int) else None,
             reason=HandoffReason.parse(handoff.get("reason")).value,
             order_id=handoff.get("order_id") if isinstance(handoff.get("order_id"), str) else None,
+            # The bot's slot: what the customer last wrote in, or asked for.
+            language=Language.parse(
+                handoff.get("language"), Language.parse(conversation.language)
+            ).value,
         )
         await self._announce_waiting(updated)
 
@@ -415,7 +437,7 @@ class Desk:
         back) the customer was told already: it quietly rejoins the queue in its place.
         """
         if waiting_since is None:
-            await self._say(conversation.id, "system", messages.BOT_UNAVAILABLE)
+            await self._say_line(conversation, "bot_unavailable")
             updated = await self._move(
                 conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE
             )
@@ -432,12 +454,10 @@ class Desk:
 
     async def _announce_waiting(self, conversation: Conversation) -> None:
         position = await self._db(self.conversations.queue_position, conversation)
-        line = (
-            messages.WAITING.format(position=position)
-            if position
-            else messages.WAITING_UNKNOWN_POSITION
-        )
-        await self._say(conversation.id, "system", line, buttons=QUEUE_CHOICES)
+        if position:
+            await self._say_line(conversation, "waiting", True, position=position)
+        else:
+            await self._say_line(conversation, "waiting_unknown_position", True)
         await self._push_state(conversation)
         await self._tell_staff({"type": "queue"})
 
@@ -448,10 +468,10 @@ class Desk:
 
     async def rate(self, conversation: Conversation, score: Any) -> None:
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-            raise DeskError("a rating is a whole number from 1 to 5")
+            raise DeskError(messages.line("bad_rating", conversation.language))
         if not await self._db(self.conversations.rate, conversation.id, score):
-            raise DeskError("there is nothing to rate right now", status=409)
-        await self._say(conversation.id, "system", messages.THANKS_FOR_RATING)
+            raise DeskError(messages.line("nothing_to_rate", conversation.language), status=409)
+        await self._say_line(conversation, "thanks_for_rating")
         await self._push_state(await self._db(self.conversations.get, conversation.id))
         # The console shows the rating at once, on the open conversation and in the queue.
         await self._tell_staff({"type": "conversation", "conversation_id": conversation.id})
@@ -470,7 +490,7 @@ class Desk:
         if current.status is Status.WITH_AGENT:
             raise DeskError(f"Already claimed by {current.agent_name}", status=409)
         updated = await self._move(conversation_id, Event.CLAIM, agent_id=agent.id)
-        await self._say(conversation_id, "system", messages.AGENT_JOINED.format(agent=agent.name))
+        await self._say_line(updated, "agent_joined", agent=agent.name)
         await self._push_state(updated)
         await self._refresh_waiting_positions()
         return updated
@@ -504,7 +524,7 @@ class Desk:
         updated = await self._move(conversation_id, Event.RESOLVE, outcome=outcome)
         if updated.escalation_id is not None:
             await self._db(self.records.close_escalation, updated.escalation_id, outcome)
-        await self._say(conversation_id, "system", messages.RESOLVED.format(agent=agent.name))
+        await self._say_line(updated, "resolved", agent=agent.name)
         await self._push_state(updated)
         await self._refresh_waiting_positions()
         return updated
@@ -566,6 +586,19 @@ class Desk:
             )
         await self._tell_staff_message(conversation_id, message)
         return message
+
+    async def _say_line(
+        self,
+        conversation: Conversation,
+        key: str,
+        with_queue_choices: bool = False,
+        **values: object,
+    ) -> Message:
+        """One of the desk's own lines (desk/messages.py), in the conversation's language."""
+        language = conversation.language
+        buttons = queue_choices(language) if with_queue_choices else None
+        text = messages.line(key, language, **values)
+        return await self._say(conversation.id, "system", text, buttons=buttons)
 
     async def _push_state(self, conversation: Conversation) -> None:
         state = await self.customer_state(conversation)

@@ -55,6 +55,8 @@ class ConversationRow(Base):
     outcome = Column(String(40), nullable=True)
     rating = Column(Integer, nullable=True)
     rating_requested = Column(Boolean, nullable=False, default=False)
+    # en/zh (payhelp.contracts.Language); NULL until the widget or the customer says.
+    language = Column(String(8), nullable=True)
     waiting_since = Column(UTCDateTime, nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
     updated_at = Column(UTCDateTime, nullable=False, default=utc_now)

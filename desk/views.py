@@ -14,7 +14,7 @@ from desk.canned import canned_replies
 from desk.conversations import Conversation, ConversationStore
 from desk.routing import Status
 from desk.service import DeskError
-from payhelp.contracts import HandoffReason
+from payhelp.contracts import HandoffReason, Language
 from payhelp.lookup import find_and_diagnose
 from payhelp.settings import Settings
 from payhelp.store.orders import OrderRepository
@@ -117,8 +117,12 @@ class StaffViews:
             "order": order,
             "payments": payments or [],
             "diagnosis": diagnosis,
+            # In the customer's language: staff send them as they are.
             "canned_replies": canned_replies(
-                findings, self.responses, self.settings.payment_methods
+                findings,
+                self.responses,
+                self.settings.payment_methods,
+                Language.parse(conversation.language),
             ),
         }
 
@@ -150,6 +154,8 @@ class StaffViews:
             "waiting_seconds": waiting,
             "last_message": last_message,
             "rating": conversation.rating,
+            "language": conversation.language,
+            "language_label": messages.LANGUAGE_LABELS.get(conversation.language or ""),
             "outcome": conversation.outcome,
             "outcome_label": outcome_label(conversation.outcome),
             "created_at": _iso(conversation.created_at),

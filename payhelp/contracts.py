@@ -65,6 +65,22 @@ class CallbackChannel(str, Enum):
     EMAIL = "email"
 
 
+class Language(str, Enum):
+    """The conversation's language (slot ``language``): every reply exists in both."""
+
+    EN = "en"
+    ZH = "zh"
+
+    @classmethod
+    def parse(cls, value: object, default: Language | None = None) -> Language:
+        """A language from a slot, a header or a request; anything else is ``default``
+        (English unless given)."""
+        try:
+            return cls(value)
+        except ValueError:
+            return default or cls.EN
+
+
 class HandoffReason(str, Enum):
     """Why a conversation went to a person: recorded on the escalation and the desk's queue."""
 
@@ -90,4 +106,5 @@ CATEGORICAL_SLOTS: dict[Slot, type[Enum]] = {
     Slot.IDENTITY_STATUS: IdentityStatus,
     Slot.REMEDY_STATUS: RemedyStatus,
     Slot.CALLBACK_CHANNEL: CallbackChannel,
+    Slot.LANGUAGE: Language,
 }

@@ -305,7 +305,12 @@
       onclick: () => openConversation(summary.id),
     },
       el("span", { class: "row-top" },
-        el("span", { class: "badge", text: statusLabel(summary) }), waited),
+        el("span", { class: "badge", text: statusLabel(summary) }),
+        // The customer's language: the canned replies are in it, and so should a reply be.
+        summary.language_label ? el("span", {
+          class: "badge badge-language", "data-testid": "queue-language", text: summary.language_label,
+        }) : "",
+        waited),
       el("span", { class: "row-reason", text: summary.headline || TEXT.noReason }),
       el("span", { class: "row-customer", text: customer }),
       summary.last_message ? el("span", { class: "row-last", text: `“${summary.last_message}”` }) : "",
@@ -442,7 +447,7 @@
     const settleable = status === "waiting" || mine;
     const closed = status === "bot" || status === "resolved";
     $("conversation-summary").textContent = [
-      statusLabel(desk.open), desk.open.headline, desk.open.customer_name,
+      statusLabel(desk.open), desk.open.headline, desk.open.customer_name, desk.open.language_label,
     ].filter(Boolean).join(" · ");
     $("conversation-details").textContent = [
       TEXT.details(id, formatWhen(desk.open.created_at, true)),

@@ -18,35 +18,75 @@
   const RETRY_MAX_MS = 30000;
   const ERROR_SHOWN_MS = 6000;
 
-  // Every line the customer reads, kept together for review and translation.
-  const TEXT = {
-    bubble: "Chat with us",
-    bubbleUnread: "Chat with us (new message)",
-    title: "Payment help",
-    close: "Close chat",
-    log: "Conversation",
-    inputLabel: "Your message",
-    placeholder: "Type your message…",
-    send: "Send",
-    sending: "sending…",
-    you: "You",
-    assistant: "Assistant",
-    support: "Support",
-    botTyping: "The assistant is typing…",
-    agentTyping: (name) => `${name} is typing…`,
-    waiting: (position) =>
-      position ? `Waiting for a support agent — you are number ${position}` : "Waiting for a support agent",
-    joined: (name) => `${name} from support joined`,
-    backToBot: "You are back with the assistant",
-    closed: "This conversation is closed.",
-    closedAskRating: "This conversation is closed. How did we do?",
-    rateGroup: "Rate this conversation from 1 to 5",
-    rateButton: (score) => `${score} out of 5`,
-    thanks: "Thanks for your rating",
-    reconnecting: "Reconnecting…",
-    // Read out while the chat is closed, so a screen-reader user hears the reply.
-    newMessage: (who, text) => `New message from ${who}: ${text}`,
+  // Every line the customer reads, in English and Chinese, kept together for review and
+  // translation. The conversation's language picks one (the desk's state says which; before
+  // it knows, the page's language or the browser's).
+  const TEXTS = {
+    en: {
+      bubble: "Chat with us",
+      bubbleUnread: "Chat with us (new message)",
+      title: "Payment help",
+      close: "Close chat",
+      log: "Conversation",
+      inputLabel: "Your message",
+      placeholder: "Type your message…",
+      send: "Send",
+      sending: "sending…",
+      you: "You",
+      assistant: "Assistant",
+      support: "Support",
+      botTyping: "The assistant is typing…",
+      agentTyping: (name) => `${name} is typing…`,
+      waiting: (position) =>
+        position ? `Waiting for a support agent — you are number ${position}` : "Waiting for a support agent",
+      joined: (name) => `${name} from support joined`,
+      backToBot: "You are back with the assistant",
+      closed: "This conversation is closed.",
+      closedAskRating: "This conversation is closed. How did we do?",
+      rateGroup: "Rate this conversation from 1 to 5",
+      rateButton: (score) => `${score} out of 5`,
+      thanks: "Thanks for your rating",
+      reconnecting: "Reconnecting…",
+      // Read out while the chat is closed, so a screen-reader user hears the reply.
+      newMessage: (who, text) => `New message from ${who}: ${text}`,
+    },
+    zh: {
+      bubble: "在线咨询",
+      bubbleUnread: "在线咨询（有新消息）",
+      title: "付款帮助",
+      close: "关闭聊天",
+      log: "对话记录",
+      inputLabel: "您的消息",
+      placeholder: "请输入您的问题…",
+      send: "发送",
+      sending: "发送中…",
+      you: "您",
+      assistant: "智能助手",
+      support: "客服",
+      botTyping: "智能助手正在输入…",
+      agentTyping: (name) => `${name} 正在输入…`,
+      waiting: (position) => (position ? `正在等待客服人员，您排在第 ${position} 位` : "正在等待客服人员"),
+      joined: (name) => `客服 ${name} 已加入对话`,
+      backToBot: "您已回到智能助手",
+      closed: "本次对话已结束。",
+      closedAskRating: "本次对话已结束。请为我们的服务打分：",
+      rateGroup: "为本次对话打分（1 到 5 分）",
+      rateButton: (score) => `${score} 分（满分 5 分）`,
+      thanks: "感谢您的评分",
+      reconnecting: "正在重新连接…",
+      newMessage: (who, text) => `${who} 发来新消息：${text}`,
+    },
   };
+
+  // "zh" when the page or the browser's first language is Chinese, else "en". The
+  // customer's first words decide from then on (the desk tells the widget).
+  function pageLanguage() {
+    const tags = [document.documentElement.lang, (navigator.languages || [])[0] || navigator.language];
+    return tags.some((tag) => /^zh\b/i.test(tag || "")) ? "zh" : "en";
+  }
+
+  let language = pageLanguage();
+  let TEXT = TEXTS[language];
 
   // What the widget knows; the DOM is redrawn from it, never read back.
   const chat = {
@@ -235,15 +275,15 @@
       id: "phw-input", type: "text", maxlength: String(MAX_MESSAGE_CHARS), autocomplete: "off",
       placeholder: TEXT.placeholder, "data-testid": "phw-input",
     });
-    const composer = el("form", { class: "phw-composer", onsubmit: onSubmit },
-      el("label", { class: "phw-sr", for: "phw-input", text: TEXT.inputLabel }),
-      input,
-      el("button", { type: "submit", text: TEXT.send, "data-testid": "phw-send" }));
+    const inputLabel = el("label", { class: "phw-sr", for: "phw-input", text: TEXT.inputLabel });
+    const sendButton = el("button", { type: "submit", text: TEXT.send, "data-testid": "phw-send" });
+    const composer = el("form", { class: "phw-composer", onsubmit: onSubmit }, inputLabel, input, sendButton);
+    const title = el("h2", { id: "phw-title", text: TEXT.title, "data-testid": "phw-title" });
     // A plain div for the title bar: a <header> here would be a second "banner" on the shop's page.
     const panel = el("section", {
       id: "phw-panel", class: "phw-panel", role: "dialog", "aria-labelledby": "phw-title", hidden: "",
     },
-      el("div", { class: "phw-header" }, el("h2", { id: "phw-title", text: TEXT.title }), closeButton),
+      el("div", { class: "phw-header" }, title, closeButton),
       messages, typing, el("div", { class: "phw-status-area" }, status, rating), composer);
     const root = el("div", { class: "phw-root", onkeydown: onKeyDown }, bubble, panel, announcer);
 
@@ -252,7 +292,34 @@
     adoptStyles(shadow);
     shadow.append(root);
     document.body.append(host);
-    return { host, shadow, root, bubble, panel, messages, typing, status, rating, input, announcer };
+    return {
+      host, shadow, root, bubble, panel, messages, typing, status, rating, input, announcer,
+      closeButton, title, inputLabel, sendButton,
+    };
+  }
+
+  // The conversation's language changed (the desk said so): every fixed string follows.
+  function setLanguage(next) {
+    if (!TEXTS[next] || next === language) return;
+    language = next;
+    TEXT = TEXTS[next];
+    relabel();
+    renderStatus();
+  }
+
+  function relabel() {
+    ui.root.setAttribute("lang", language === "zh" ? "zh-CN" : "en");
+    const unread = ui.bubble.classList.contains("phw-unread");
+    ui.bubble.setAttribute("aria-label", unread ? TEXT.bubbleUnread : TEXT.bubble);
+    ui.closeButton.setAttribute("aria-label", TEXT.close);
+    ui.messages.setAttribute("aria-label", TEXT.log);
+    ui.rating.setAttribute("aria-label", TEXT.rateGroup);
+    ui.rating.querySelectorAll("button").forEach((button) =>
+      button.setAttribute("aria-label", TEXT.rateButton(Number(button.dataset.score))));
+    ui.input.placeholder = TEXT.placeholder;
+    ui.inputLabel.textContent = TEXT.inputLabel;
+    ui.sendButton.textContent = TEXT.send;
+    ui.title.textContent = TEXT.title;
   }
 
   // A constructed stylesheet is not inline CSS, so a shop's Content-Security-Policy allows it.
@@ -477,6 +544,7 @@
     if (state.status !== before) chat.backWithBot = before === "with_agent" && state.status === "bot";
     if (state.status !== "resolved") chat.rated = false; // a reopened conversation can be rated again
     chat.state = state;
+    if (state.language) setLanguage(state.language);
     renderStatus();
     renderQueueChoices();
   }
@@ -586,7 +654,8 @@
 
   async function startConversation() {
     const response = await fetch(`${DESK_ORIGIN}/api/chat/start`, {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
+      // The page's (or browser's) language: the bot greets in it.
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ language }),
     });
     if (!response.ok) throw new Error(`start: HTTP ${response.status}`);
     const { token, state } = await response.json();
@@ -668,6 +737,7 @@
   function handleEvent(event) {
     switch (event.type) {
       case "ack":
+        if (event.language) setLanguage(event.language); // the customer's words decide
         settle(event.message);
         break;
       case "message":
@@ -694,6 +764,7 @@
 
   /* ---------- start-up ---------- */
 
+  relabel();
   chat.outbox.forEach(renderPending);
   connect(); // a returning customer: redraw the transcript, hear what's new
   window.addEventListener("online", () => chat.lost && connect());

@@ -28,10 +28,19 @@ class Topic(str, Enum):
 
 # What customers call each topic; the NLU's `tip_topic` entity uses these as
 # synonyms, and free text falls back to the same words.
+# fmt: off
 TOPIC_WORDS: dict[Topic, tuple[str, ...]] = {
-    Topic.CVC: ("cvc", "cvv", "cvv2", "cvc2", "security code", "3 digit code", "three digit code"),
-    Topic.EXPIRY: ("expiry", "expiration", "expiry date", "expiration date", "valid thru"),
-    Topic.POSTCODE: ("postcode", "post code", "zip", "zip code", "postal code", "billing address"),
+    Topic.CVC: (
+        "cvc", "cvv", "cvv2", "cvc2", "security code", "3 digit code", "three digit code",
+        "安全码", "安全碼", "验证码后三位", "卡背面三位数",
+    ),
+    Topic.EXPIRY: (
+        "expiry", "expiration", "expiry date", "expiration date", "valid thru", "有效期", "过期",
+    ),
+    Topic.POSTCODE: (
+        "postcode", "post code", "zip", "zip code", "postal code", "billing address",
+        "邮编", "邮政编码", "账单地址",
+    ),
     Topic.THREE_D_SECURE: (
         "3d secure",
         "3-d secure",
@@ -43,6 +52,9 @@ TOPIC_WORDS: dict[Topic, tuple[str, ...]] = {
         "otp",
         "sms code",
         "verification code",
+        "短信验证码",
+        "验证码",
+        "安全验证",
     ),
     Topic.BALANCE_AND_LIMITS: (
         "balance",
@@ -51,10 +63,20 @@ TOPIC_WORDS: dict[Topic, tuple[str, ...]] = {
         "daily limit",
         "funds",
         "credit limit",
+        "余额",
+        "限额",
+        "额度",
     ),
-    Topic.PAYING_TWICE: ("pay twice", "paying twice", "pay again", "double payment"),
-    Topic.CARD_DETAILS: ("card details", "card number", "fill in", "enter my card"),
+    Topic.PAYING_TWICE: (
+        "pay twice", "paying twice", "pay again", "double payment", "重复付款", "再付一次",
+    ),
+    Topic.CARD_DETAILS: (
+        "card details", "card number", "fill in", "enter my card", "卡号", "银行卡信息", "填写",
+    ),
 }
+# fmt: on
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 _TOPIC_BY_DETAIL: dict[Detail, Topic] = {
     Detail.CARD_NUMBER: Topic.CARD_DETAILS,
@@ -86,7 +108,9 @@ def topic_named(text: str | None) -> Topic | None:
         key=lambda pair: -len(pair[0]),
     )
     for word, topic in phrases:
-        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded):
+        # Chinese has no spaces: a Chinese phrase counts wherever it appears.
+        pattern = re.escape(word) if _HAN.search(word) else rf"(?<!\w){re.escape(word)}(?!\w)"
+        if re.search(pattern, folded):
             return topic
     return None
 

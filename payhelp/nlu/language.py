@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ENGLISH = "en"
-CHINESE = "zh"
+from payhelp.contracts import Language
+
+ENGLISH = Language.EN.value
+CHINESE = Language.ZH.value
 LANGUAGES = (ENGLISH, CHINESE)
 
 # CJK unified ideographs, extension A and the compatibility block (traditional forms too).

@@ -43,7 +43,8 @@ def test_a_fraud_handoff_tells_the_customer_nothing_about_fraud(services) -> Non
     other = run(HANDOFF, make_tracker(verified("ORD-10008", needs_staff=True)))
     # Same words and the same shape of payload as any other staff case.
     assert fraud.responses == other.responses == ["utter_handoff", None]
-    assert set(fraud.messages[-1]["custom"]["handoff"]) == {"escalation_id", "reason", "order_id"}
+    payload = fraud.messages[-1]["custom"]["handoff"]
+    assert set(payload) == {"escalation_id", "reason", "order_id", "language"}
     assert "fraud" not in str(fraud.messages).lower()
     # Staff see it.
     assert escalations(services)[0].payment_cause == "suspected_fraud"
@@ -56,6 +57,7 @@ def test_a_customer_request_before_any_check_reveals_no_order(services) -> None:
         "escalation_id": payload["escalation_id"],
         "reason": "customer_request",
         "order_id": None,
+        "language": "en",
     }
     [row] = escalations(services)
     assert row.order_id is None and row.payment_cause is None

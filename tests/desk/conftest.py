@@ -39,6 +39,8 @@ class ScriptedBot:
     # Replies to intents the desk triggers (greet, request_callback); none if unscripted.
     intents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     triggered: list[tuple[str, str]] = field(default_factory=list)
+    # The language each triggered intent was sent with (the bot's slot), if any.
+    languages: list[str | None] = field(default_factory=list)
 
     async def send(
         self,
@@ -71,10 +73,13 @@ class ScriptedBot:
         self.handed_back.append(conversation_id)
         return read_reply([{"text": "You're back with the assistant."}] if greet else [])
 
-    async def trigger_intent(self, conversation_id: str, intent: str) -> BotReply:
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, language: str | None = None
+    ) -> BotReply:
         if self.down:
             raise BotUnavailable("scripted outage")
         self.triggered.append((conversation_id, intent))
+        self.languages.append(language)
         return read_reply(self.intents.get(intent, []))
 
     async def close(self) -> None:

@@ -16,8 +16,9 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from ops.launch import prepare_databases
+from payhelp.contracts import Language
 from payhelp.core.time_window import parse_time_window
-from payhelp.messages import callback_when
+from payhelp.messages import callback_when, pick_variation
 from payhelp.settings import PROJECT_ROOT
 from tests.e2e.conftest import Bot, texts
 
@@ -62,10 +63,12 @@ def test_a_step_not_understood_is_explained_again_and_the_plan_stays(bot: Bot) -
     assert texts(bot.say(sender, "yes it worked")) == response("utter_glad_it_worked")
 
 
-def test_i_dont_understand_in_chinese_is_explained_again(bot: Bot) -> None:
+def test_i_dont_understand_in_chinese_is_explained_again_in_chinese(bot: Bot) -> None:
     sender, _ = verified(bot, "ORD-10004", "carlos@example.com")
     again = bot.say(sender, "我不明白")
-    assert response("utter_remedy_use_another_card_detail") in texts(again)
+    # Chinese words make the conversation Chinese: the step comes again in Chinese.
+    chinese = pick_variation(RESPONSES["utter_remedy_use_another_card_detail"], Language.ZH)
+    assert chinese and chinese["text"] in texts(again)
     assert bot.tracker(sender)["slots"]["remedy_step"] == 1.0
 
 
