@@ -18,6 +18,7 @@ from sanic.server.websockets import frame as sanic_frames
 
 from desk.conversations import ConversationStore
 from desk.customer_routes import customer
+from desk.event_routes import events
 from desk.limits import Limiter, SQLHitStore
 from desk.live import LiveHub
 from desk.pages import pages
@@ -63,12 +64,14 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     app.blueprint(customer)
     app.blueprint(staff)
     app.blueprint(pages)
+    app.blueprint(events)
 
     @app.before_server_start
     async def open_resources(app: Sanic, _loop: Any) -> None:
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         app.ctx.engine = engine
+        app.ctx.sessions = sessions
         app.ctx.limiter = Limiter(SQLHitStore(sessions))
         await asyncio.to_thread(app.ctx.limiter.purge, timedelta(days=1))
         conversations = ConversationStore(sessions)
