@@ -21,6 +21,7 @@ from desk.customer_routes import customer
 from desk.event_routes import events
 from desk.limits import Limiter, SQLHitStore
 from desk.live import LiveHub
+from desk.mail_jobs import MailJobs
 from desk.pages import pages
 from desk.rasa_client import RasaClient
 from desk.service import Desk, DeskError
@@ -101,12 +102,15 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     @app.after_server_start
     async def watch_the_bot(app: Sanic, _loop: Any) -> None:
         app.ctx.bot_watch = asyncio.create_task(app.ctx.desk.watch_bot())
+        app.ctx.mail_jobs = MailJobs(settings, app.ctx.sessions)
+        app.ctx.mail_jobs.start()
 
     @app.before_server_stop
     async def stop_watching(app: Sanic, _loop: Any) -> None:
         app.ctx.bot_watch.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await app.ctx.bot_watch
+        await app.ctx.mail_jobs.stop()
 
     @app.after_server_stop
     async def close_resources(app: Sanic, _loop: Any) -> None:

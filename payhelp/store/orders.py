@@ -86,7 +86,10 @@ class OrderRepository:
             return OrderRecord(
                 order=to_order(row),
                 customer=CustomerContact(
-                    customer.id, customer.name, customer.email, customer.phone,
+                    customer.id,
+                    customer.name,
+                    customer.email,
+                    customer.phone,
                     customer.language,
                 ),
             )

@@ -30,6 +30,7 @@ NO_STAFF_SESSION = {
     ("GET", "ws/chat"): "the customer's own conversation token (test_customer_routes)",
     ("GET", ""): "the demo shop page",
     ("GET", "health"): "health check",
+    ("POST", "api/payment-events"): "signed by the shop's payment system (test_payment_events)",
     ("GET", "widget.js"): "the chat widget",
     ("GET", "staff"): "the console's page, which shows the login form",
     ("GET", "staff/staff.js"): "the console's script",
