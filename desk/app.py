@@ -77,10 +77,11 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         await asyncio.to_thread(app.ctx.limiter.purge, timedelta(days=1))
         conversations = ConversationStore(sessions)
         records = AssistantRecords(sessions)
+        app.ctx.orders = OrderRepository(sessions)
         app.ctx.views = StaffViews(
             settings=settings,
             conversations=conversations,
-            orders=OrderRepository(sessions),
+            orders=app.ctx.orders,
             records=records,
             responses=load_responses(),
         )

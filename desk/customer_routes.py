@@ -9,9 +9,12 @@ from typing import Any
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
+from desk.conversations import Conversation
 from desk.limits import Limiter, Rule, client_address, too_many
+from desk.proactive import PROACTIVE_INTENT, verified_slots, vouched_order
 from desk.service import Desk, DeskError
 from desk.sockets import CLIENT_GONE, frames
+from payhelp.store.tables import utc_now
 
 customer = Blueprint("customer")
 INVALID_TEXT = "\ufffd"
@@ -35,8 +38,50 @@ async def start(request: Request) -> HTTPResponse:
     if not verdict.allowed:
         return too_many(verdict, "too many new chats from your network")
     conversation, token = await desk.start()
-    state = await desk.customer_state(conversation)
-    return response.json({"token": token, "state": state}, status=201)
+    reply: dict[str, Any] = {"token": token}
+    identity = _identity_in(request)
+    if identity is not None:
+        reply["identity"] = await _open_on_order(request, conversation, identity)
+    reply["state"] = await desk.customer_state(await desk.current(conversation.id))
+    return response.json(reply, status=201)
+
+
+@customer.post("/api/chat/identify")
+async def identify(request: Request) -> HTTPResponse:
+    """A shop page's (or chat link's) identity token for a conversation already open."""
+    desk = desk_of(request)
+    conversation = await desk.by_token(_bearer(request))
+    if conversation is None:
+        return response.json({"error": "unknown conversation"}, status=401)
+    identity = _identity_in(request)
+    if identity is None:
+        return response.json({"error": 'send {"identity": "<token>"}'}, status=400)
+    outcome = await _open_on_order(request, conversation, identity)
+    state = await desk.customer_state(await desk.current(conversation.id))
+    return response.json({"identity": outcome, "state": state})
+
+
+def _identity_in(request: Request) -> str | None:
+    """The ``identity`` token in a JSON body, if any (a bad body is no token)."""
+    try:
+        body = request.json
+    except Exception:  # Sanic raises its own error for unreadable JSON
+        return None
+    identity = body.get("identity") if isinstance(body, dict) else None
+    return identity if isinstance(identity, str) and identity else None
+
+
+async def _open_on_order(request: Request, conversation: Conversation, token: str) -> str:
+    """ "accepted" when the bot opened on the vouched-for order; otherwise "refused" (the
+    token vouches for nothing) or "ignored" (the bot could not, or does not have the chat)."""
+    desk = desk_of(request)
+    record = await asyncio.to_thread(
+        vouched_order, desk.settings.chat_token_secret, token, request.app.ctx.orders, utc_now()
+    )
+    if record is None:
+        return "refused"
+    opened = await desk.open_on_order(conversation, verified_slots(record), PROACTIVE_INTENT)
+    return "accepted" if opened else "ignored"
 
 
 @customer.get("/api/chat/history")
