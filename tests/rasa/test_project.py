@@ -143,3 +143,14 @@ def test_test_stories_pass_for_every_cause_path() -> None:
         if isinstance(slot, dict) and "payment_cause" in slot
     }
     assert causes == {c.value for c in PaymentCause}
+
+
+def test_external_intents_have_no_nlu_examples() -> None:
+    # Only the desk sends EXTERNAL_ intents (trigger_intent, after checking a signed token):
+    # with no examples the classifier can never take a customer's message for one.
+    external = {i for i in DOMAIN["intents"] if i.startswith("EXTERNAL_")}
+    assert external == {"EXTERNAL_payment_failed"}
+    for path in (PROJECT_ROOT / "data").rglob("*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        named = {item.get("intent") for item in data.get("nlu", []) if isinstance(item, dict)}
+        assert not named & external, path
