@@ -237,8 +237,8 @@ def banner(stack: Stack, new_staff: tuple[str, str] | None) -> str:
         f"  Bot (REST):    POST {stack.rasa_url}/webhooks/rest/webhook\n"
         '                 body: {"sender": "me", "message": "my payment failed"}\n'
         f"  Rasa HTTP API: {stack.rasa_url}/conversations/<sender>/tracker?token={token}\n"
-        f"  Payment events: POST {stack.desk_url}/api/payment-events\n"
-        f"                 signed with PAYMENT_EVENTS_SECRET={stack.settings.payment_events_secret}\n"
+        f"  Pay events:    POST {stack.desk_url}/api/payment-events   (README: signing)\n"
+        f"                 PAYMENT_EVENTS_SECRET={stack.settings.payment_events_secret}\n"
         f"{mail}"
         f"  Logs:          {stack.log_dir}\n"
         "Press Ctrl-C to stop everything."
