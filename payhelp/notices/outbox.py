@@ -46,12 +46,14 @@ class SmtpMailer:
     user: str = ""
     password: str = ""
     timeout_s: float = SMTP_TIMEOUT_S
+    # Whom to trust for STARTTLS (default: the system's certificate authorities).
+    tls: ssl.SSLContext | None = None
 
     def send(self, message: EmailMessage) -> None:
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as server:
             server.ehlo()
             if server.has_extn("starttls"):
-                server.starttls(context=ssl.create_default_context())
+                server.starttls(context=self.tls or ssl.create_default_context())
                 server.ehlo()
             if self.user:
                 server.login(self.user, self.password)

@@ -153,3 +153,72 @@ def test_make_outbox_lists_what_waits_and_why(sqlite_sessions: sessionmaker) -> 
         "no email is waiting to be sent"
     )
     assert "[sent 2026-11-26 10:00 UTC]" in render_outbox(sqlite_sessions, True, 20)
+
+
+def _self_signed(tmp_path: Any) -> tuple[Any, Any]:
+    """A certificate for 127.0.0.1 and its key, made here (no network, no openssl CLI)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime.now(timezone.utc) - timedelta(days=1))
+        .not_valid_after(datetime.now(timezone.utc) + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_starttls_is_used_when_offered_and_the_login_travels_inside_it(
+    sqlite_sessions: sessionmaker, tmp_path: Any
+) -> None:
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult
+
+    cert_file, key_file = _self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_file, key_file)
+    logins: list[tuple[bytes, bool]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth: Any):  # noqa: ANN202
+        logins.append((auth.login, session.ssl is not None))
+        return AuthResult(success=auth.login == b"shop" and auth.password == b"s3cret")
+
+    inbox, port = Inbox(), free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, tls_context=server_tls,
+        require_starttls=True, auth_required=True, authenticator=authenticator,
+    )  # fmt: skip
+    controller.start()
+    try:
+        message_id = queue(sqlite_sessions)
+        client_tls = ssl.create_default_context(cafile=str(cert_file))
+        mailer = SmtpMailer("127.0.0.1", port, "shop", "s3cret", timeout_s=5, tls=client_tls)
+        report = deliver_due(sqlite_sessions, mailer, "s@shop.io", "Shop", lambda: T0)
+    finally:
+        controller.stop()
+    assert report.sent == (message_id,)
+    assert logins == [(b"shop", True)]  # the password went over TLS only
+    assert len(inbox.received) == 1
