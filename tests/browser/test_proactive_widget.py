@@ -56,6 +56,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         yield Running(running.desk_url, running.settings)
 
 
+SCROLL_LOG_TO_TOP = """() => {
+    const log = document.getElementById("payhelp-widget").shadowRoot.querySelector(".phw-messages");
+    log.scrollTop = 0;
+}"""
+
+
 def bot_texts(page) -> list[str]:
     rows = page.locator('[data-testid="phw-message"][data-sender="bot"]')
     return [rows.nth(i).inner_text() for i in range(rows.count())]
@@ -76,6 +82,8 @@ def test_the_order_page_opens_the_chat_on_its_order(stack: Running, browser) -> 
     assert "order number" not in said and "email address" not in said  # no identity questions
     assert not page.locator('[data-testid="phw-message"][data-sender="customer"]').count()
     shot(page, "proactive-order-page.png")
+    page.evaluate(SCROLL_LOG_TO_TOP)
+    shot(page, "proactive-order-page-opening.png")
     assert_accessible(page, axe_source(), "the order page with the proactive chat",
                       also=("landmark-no-duplicate-banner", "landmark-unique"))  # fmt: skip
 
