@@ -19,10 +19,10 @@ import pytest
 from desk.staff_accounts import StaffAccounts
 from ops.launch import Stack, prepare_databases
 from ops.model import ensure_model
-from payhelp.settings import PROJECT_ROOT, Settings
+from payhelp.settings import PROJECT_ROOT
 from payhelp.store.database import make_engine, make_session_factory
 from tests.browser.accessibility import assert_accessible, assert_focus_ring_contrast, axe_source
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import local_stack_settings
 
 pytestmark = pytest.mark.slow
 
@@ -34,13 +34,7 @@ TIMEOUT_MS = 20_000
 @pytest.fixture(scope="module")
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser-stack")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'payhelp.db'}",
-        tracker_store_url=f"sqlite:///{root / 'tracker.db'}",
-        rasa_port=free_port(),
-        action_port=free_port(),
-        desk_port=free_port(),
-    )
+    settings = local_stack_settings(root)
     prepare_databases(settings)
     StaffAccounts(make_session_factory(make_engine(settings.database_url))).create(
         "alex", "Alex", PASSWORD

@@ -27,7 +27,7 @@ from tests.browser.test_live_handoff import (
     shot,
     wait_for_message,
 )
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import local_stack_settings
 
 pytestmark = pytest.mark.slow
 SECRET = "browser-test-chat-secret-" + "0" * 24
@@ -42,15 +42,7 @@ class Running:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     root = tmp_path_factory.mktemp("proactive-stack")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'payhelp.db'}",
-        tracker_store_url=f"sqlite:///{root / 'tracker.db'}",
-        rasa_port=free_port(),
-        action_port=free_port(),
-        desk_port=free_port(),
-        chat_token_secret=SECRET,
-        demo_shop_pages=True,
-    )
+    settings = local_stack_settings(root, chat_token_secret=SECRET, demo_shop_pages=True)
     prepare_databases(settings)
     with Stack(settings, ensure_model(), root / "logs") as running:
         yield Running(running.desk_url, running.settings)
