@@ -56,6 +56,13 @@ async def identify(request: Request) -> HTTPResponse:
     identity = _identity_in(request)
     if identity is None:
         return response.json({"error": 'send {"identity": "<token>"}'}, status=400)
+    # Each one makes the bot work, like a message: the same per-conversation limit.
+    limit = Rule(desk.settings.desk_messages_per_minute, 60)
+    verdict = await asyncio.to_thread(
+        request.app.ctx.limiter.take, f"messages:{conversation.id}", limit
+    )
+    if not verdict.allowed:
+        return too_many(verdict, "you're sending messages too quickly; please wait a moment")
     outcome = await _open_on_order(request, conversation, identity)
     state = await desk.customer_state(await desk.current(conversation.id))
     return response.json({"identity": outcome, "state": state})
@@ -72,8 +79,9 @@ def _identity_in(request: Request) -> str | None:
 
 
 async def _open_on_order(request: Request, conversation: Conversation, token: str) -> str:
-    """ "accepted" when the bot opened on the vouched-for order; otherwise "refused" (the
-    token vouches for nothing) or "ignored" (the bot could not, or does not have the chat)."""
+    """Open the chat on the order the token vouches for: "accepted" when the bot did,
+    "refused" when the token vouches for nothing, "ignored" when the bot could not (or a
+    person has the chat)."""
     desk = desk_of(request)
     record = await asyncio.to_thread(
         vouched_order, desk.settings.chat_token_secret, token, request.app.ctx.orders, utc_now()

@@ -214,3 +214,23 @@ def test_the_demo_order_page_signs_a_token_for_its_customer(
         "ORD-10018", "zhang.min@example.com", SHOP_PAGE,
     )  # fmt: skip
     assert "data-payhelp-identity" not in shop  # the plain shop page vouches for nobody
+
+
+def test_identify_is_limited_like_messages(
+    run_desk: Any, bot: ScriptedBot, desk_settings: Settings
+) -> None:
+    limited = replace(desk_settings, chat_token_secret=SECRET, desk_messages_per_minute=2)
+
+    async def scenario(desk: LiveDesk) -> list[int]:
+        token = await desk.start_chat()
+        headers = {"Authorization": f"Bearer {token}"}
+        statuses = []
+        for _ in range(3):
+            async with desk.http.post(
+                f"{desk.base}/api/chat/identify", json={"identity": link()}, headers=headers
+            ) as r:
+                statuses.append(r.status)
+        return statuses
+
+    assert run_desk(scenario, limited) == [200, 200, 429]
+    assert len(bot.triggered) == 2
