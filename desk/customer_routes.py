@@ -46,28 +46,6 @@ async def start(request: Request) -> HTTPResponse:
     return response.json(reply, status=201)
 
 
-@customer.post("/api/chat/identify")
-async def identify(request: Request) -> HTTPResponse:
-    """A shop page's (or chat link's) identity token for a conversation already open."""
-    desk = desk_of(request)
-    conversation = await desk.by_token(_bearer(request))
-    if conversation is None:
-        return response.json({"error": "unknown conversation"}, status=401)
-    identity = _identity_in(request)
-    if identity is None:
-        return response.json({"error": 'send {"identity": "<token>"}'}, status=400)
-    # Each one makes the bot work, like a message: the same per-conversation limit.
-    limit = Rule(desk.settings.desk_messages_per_minute, 60)
-    verdict = await asyncio.to_thread(
-        request.app.ctx.limiter.take, f"messages:{conversation.id}", limit
-    )
-    if not verdict.allowed:
-        return too_many(verdict, "you're sending messages too quickly; please wait a moment")
-    outcome = await _open_on_order(request, conversation, identity)
-    state = await desk.customer_state(await desk.current(conversation.id))
-    return response.json({"identity": outcome, "state": state})
-
-
 def _identity_in(request: Request) -> str | None:
     """The ``identity`` token in a JSON body, if any (a bad body is no token)."""
     try:
@@ -80,8 +58,8 @@ def _identity_in(request: Request) -> str | None:
 
 async def _open_on_order(request: Request, conversation: Conversation, token: str) -> str:
     """Open the chat on the order the token vouches for: "accepted" when the bot did,
-    "refused" when the token vouches for nothing, "ignored" when the bot could not (or a
-    person has the chat)."""
+    "refused" when the token vouches for nothing, "ignored" when the bot could not be
+    reached (the chat then opens as usual)."""
     desk = desk_of(request)
     record = await asyncio.to_thread(
         vouched_order, desk.settings.chat_token_secret, token, request.app.ctx.orders, utc_now()

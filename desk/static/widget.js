@@ -141,6 +141,13 @@
     }
   }
 
+  function forgetStoredConversation() {
+    chat.token = null;
+    chat.outbox = [];
+    writeStored(KEYS.token, null);
+    saveOutbox();
+  }
+
   function identityUsed() {
     writeStored(KEYS.identity, vouchedFor(chat.identity));
     chat.identity = null;
@@ -619,7 +626,6 @@
     chat.connecting = true;
     try {
       if (!chat.token) await startConversation();
-      else if (chat.identity) await identify();
       openSocket();
     } catch {
       chat.lost = true;
@@ -641,17 +647,6 @@
     writeStored(KEYS.token, token);
     if (chat.identity) identityUsed(); // accepted or not: a bad one is not tried again
     applyState(state);
-  }
-
-  // A conversation is already open: the bot moves on to the vouched-for order there.
-  async function identify() {
-    const response = await fetch(`${DESK_ORIGIN}/api/chat/identify`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${chat.token}` },
-      body: JSON.stringify({ identity: chat.identity }),
-    });
-    if (response.status >= 500) throw new Error(`identify: HTTP ${response.status}`);
-    identityUsed();
   }
 
   function openSocket() {
@@ -753,9 +748,15 @@
 
   /* ---------- start-up ---------- */
 
-  chat.outbox.forEach(renderPending);
-  if (chat.identity) open(); // the shop vouched for the customer: the bot is on their order
-  else connect(); // a returning customer: redraw the transcript, hear what's new
+  if (chat.identity) {
+    // The shop vouches for a customer: a new conversation on their order, never one
+    // left in this browser by someone else (a shared computer).
+    forgetStoredConversation();
+    open();
+  } else {
+    chat.outbox.forEach(renderPending);
+    connect(); // a returning customer: redraw the transcript, hear what's new
+  }
   window.addEventListener("online", () => chat.lost && connect());
   // Shops can add their own "Chat with us" links without writing script: data-payhelp-open.
   document.addEventListener("click", (event) => {

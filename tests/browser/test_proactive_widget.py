@@ -90,6 +90,11 @@ def test_the_order_page_opens_the_chat_on_its_order(stack: Running, browser) -> 
     wait_for_message(page, "bot", "Hello Jane Doe")
     page.wait_for_timeout(1000)
     assert sum("Hello Jane Doe" in t for t in bot_texts(page)) == openings == 1
+
+    # Someone else logs in on the same browser: a new conversation, none of Jane's.
+    page.goto(stack.url + "/shop/orders/ORD-10003")
+    wait_for_message(page, "bot", "Hello Amara Okafor! Your payment for order ORD-10003")
+    assert not any("Jane" in t or "ORD-10002" in t for t in bot_texts(page))
     context.close()
 
 

@@ -126,27 +126,6 @@ def test_without_a_secret_no_token_is_trusted(
     assert bot.slots_set == []
 
 
-def test_an_open_conversation_moves_to_the_vouched_order(
-    run_desk: Any, bot: ScriptedBot, settings: Settings
-) -> None:
-    bot.intents["EXTERNAL_payment_failed"] = OPENING
-
-    async def scenario(desk: LiveDesk) -> Any:
-        token = await desk.start_chat()
-        headers = {"Authorization": f"Bearer {token}"}
-        url = f"{desk.base}/api/chat/identify"
-        async with desk.http.post(url, json={"identity": link()}, headers=headers) as r:
-            first = (r.status, await r.json())
-        async with desk.http.post(url, json={"identity": link()}) as r:
-            stranger = r.status
-        return first, stranger
-
-    (status, body), stranger = run_desk(scenario, settings)
-    assert (status, body["identity"]) == (200, "accepted")
-    assert stranger == 401
-    assert [intent for _, intent in bot.triggered] == ["EXTERNAL_payment_failed"]
-
-
 def test_a_fraud_flagged_order_goes_to_a_person_without_a_word_about_why(
     run_desk: Any, bot: ScriptedBot, settings: Settings
 ) -> None:
@@ -214,23 +193,3 @@ def test_the_demo_order_page_signs_a_token_for_its_customer(
         "ORD-10018", "zhang.min@example.com", SHOP_PAGE,
     )  # fmt: skip
     assert "data-payhelp-identity" not in shop  # the plain shop page vouches for nobody
-
-
-def test_identify_is_limited_like_messages(
-    run_desk: Any, bot: ScriptedBot, desk_settings: Settings
-) -> None:
-    limited = replace(desk_settings, chat_token_secret=SECRET, desk_messages_per_minute=2)
-
-    async def scenario(desk: LiveDesk) -> list[int]:
-        token = await desk.start_chat()
-        headers = {"Authorization": f"Bearer {token}"}
-        statuses = []
-        for _ in range(3):
-            async with desk.http.post(
-                f"{desk.base}/api/chat/identify", json={"identity": link()}, headers=headers
-            ) as r:
-                statuses.append(r.status)
-        return statuses
-
-    assert run_desk(scenario, limited) == [200, 200, 429]
-    assert len(bot.triggered) == 2

@@ -27,7 +27,6 @@ NO_STAFF_SESSION = {
     ("POST", "staff/api/login"): "how a session starts",
     ("POST", "api/chat/start"): "a customer starts a chat",
     ("GET", "api/chat/history"): "the customer's own conversation token (test_http_routes)",
-    ("POST", "api/chat/identify"): "the customer's own conversation token (test_proactive)",
     ("GET", "shop/orders/<order_id:str>"): "the demo order page, off unless DEMO_SHOP_PAGES",
     ("GET", "ws/chat"): "the customer's own conversation token (test_customer_routes)",
     ("GET", ""): "the demo shop page",
