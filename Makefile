@@ -18,13 +18,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 LOGS := var/logs
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report mutate
+.PHONY: help run test venv model chromium axe demo-data import-orders outbox staff-account chat lint eval bench fuzz masking-report mutate
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
 	@echo "make test                       run every test (trains the model first if needed)"
 	@echo "make import-orders FILE=x.json  import orders (honours DATABASE_URL)"
 	@echo "make demo-data                  (re)load the demo orders, re-anchored to now"
+	@echo "make outbox                     the emails waiting to be sent (ALL=1: sent ones too)"
 	@echo "make staff-account STAFF=kim NAME=Kim  create a staff login (asks for the password)"
 	@echo "make chat                       chat with the running bot in this terminal"
 	@echo "make eval                       NLU figures: cross-validation + the external dev set -> reports/"
@@ -96,6 +97,9 @@ demo-data: venv
 import-orders: venv
 	@test -n "$(FILE)" || { echo "usage: make import-orders FILE=path/to/orders.json"; exit 2; }
 	$(PY) -m ops.cli import-orders "$(FILE)"
+
+outbox: venv
+	@$(PY) -m ops.cli outbox $(if $(ALL),--all)
 
 staff-account: venv
 	@test -n "$(STAFF)" -a -n "$(NAME)" || { echo "usage: make staff-account STAFF=kim NAME=Kim"; exit 2; }

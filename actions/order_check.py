@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import EventList, PaymentHelpAction, language_of
+from actions.base import EventList, PaymentHelpAction, language_of, latest_intent
 from actions.lookup import find_order
 from actions.runtime import services
 from payhelp.contracts import IdentityStatus, Language, Slot
@@ -20,6 +20,8 @@ from payhelp.store.orders import OrderRecord
 
 # What the customer said happened, when it means money left their account.
 SAW_CHARGE = frozenset({"duplicate_charge", "charged_but_unpaid"})
+# The desk opened the chat on this order (desk/proactive.py): greet on it, no status line.
+SHOP_OPENED = "EXTERNAL_payment_failed"
 
 
 def verified_order_id(tracker: Tracker) -> str | None:
@@ -76,10 +78,16 @@ class ActionCheckOrder(PaymentHelpAction):
         plan = plan_remedies(diagnosis, offered, saw_charge)
         order = record.order
         language = language_of(tracker)
+        opening = (
+            "utter_proactive_opening"
+            if latest_intent(tracker) == SHOP_OPENED
+            else f"utter_order_status_{order.status.value}"
+        )
         dispatcher.utter_message(
-            response=f"utter_order_status_{order.status.value}",
+            response=opening,
             order_id=order.id,
             amount=money(order.total, order.currency, language),
+            name=record.customer.name,
         )
         dispatcher.utter_message(
             response=f"utter_diagnosis_{diagnosis.detail.value}",

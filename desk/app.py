@@ -18,8 +18,10 @@ from sanic.server.websockets import frame as sanic_frames
 
 from desk.conversations import ConversationStore
 from desk.customer_routes import customer
+from desk.event_routes import events
 from desk.limits import Limiter, SQLHitStore
 from desk.live import LiveHub
+from desk.mail_jobs import MailJobs
 from desk.pages import pages
 from desk.rasa_client import RasaClient
 from desk.service import Desk, DeskError
@@ -63,20 +65,23 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     app.blueprint(customer)
     app.blueprint(staff)
     app.blueprint(pages)
+    app.blueprint(events)
 
     @app.before_server_start
     async def open_resources(app: Sanic, _loop: Any) -> None:
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         app.ctx.engine = engine
+        app.ctx.sessions = sessions
         app.ctx.limiter = Limiter(SQLHitStore(sessions))
         await asyncio.to_thread(app.ctx.limiter.purge, timedelta(days=1))
         conversations = ConversationStore(sessions)
         records = AssistantRecords(sessions)
+        app.ctx.orders = OrderRepository(sessions)
         app.ctx.views = StaffViews(
             settings=settings,
             conversations=conversations,
-            orders=OrderRepository(sessions),
+            orders=app.ctx.orders,
             records=records,
             responses=load_responses(),
         )
@@ -98,12 +103,15 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     @app.after_server_start
     async def watch_the_bot(app: Sanic, _loop: Any) -> None:
         app.ctx.bot_watch = asyncio.create_task(app.ctx.desk.watch_bot())
+        app.ctx.mail_jobs = MailJobs(settings, app.ctx.sessions)
+        app.ctx.mail_jobs.start()
 
     @app.before_server_stop
     async def stop_watching(app: Sanic, _loop: Any) -> None:
         app.ctx.bot_watch.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await app.ctx.bot_watch
+        await app.ctx.mail_jobs.stop()
 
     @app.after_server_stop
     async def close_resources(app: Sanic, _loop: Any) -> None:

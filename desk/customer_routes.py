@@ -10,10 +10,13 @@ from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
 from desk import messages
+from desk.conversations import Conversation
 from desk.limits import Limiter, Rule, client_address, too_many
+from desk.proactive import PROACTIVE_INTENT, verified_slots, vouched_order
 from desk.service import Desk, DeskError
 from desk.sockets import CLIENT_GONE, frames
 from payhelp.contracts import Language
+from payhelp.store.tables import utc_now
 
 customer = Blueprint("customer")
 INVALID_TEXT = "\ufffd"
@@ -40,8 +43,36 @@ async def start(request: Request) -> HTTPResponse:
     if isinstance(language, HTTPResponse):
         return language
     conversation, token = await desk.start(language)
-    state = await desk.customer_state(conversation)
-    return response.json({"token": token, "state": state}, status=201)
+    reply: dict[str, Any] = {"token": token}
+    identity = _identity_in(request)
+    if identity is not None:
+        reply["identity"] = await _open_on_order(request, conversation, identity)
+    reply["state"] = await desk.customer_state(await desk.current(conversation.id))
+    return response.json(reply, status=201)
+
+
+def _identity_in(request: Request) -> str | None:
+    """The ``identity`` token in a JSON body, if any (a bad body is no token)."""
+    try:
+        body = request.json
+    except Exception:  # Sanic raises its own error for unreadable JSON
+        return None
+    identity = body.get("identity") if isinstance(body, dict) else None
+    return identity if isinstance(identity, str) and identity else None
+
+
+async def _open_on_order(request: Request, conversation: Conversation, token: str) -> str:
+    """Open the chat on the order the token vouches for: "accepted" when the bot did,
+    "refused" when the token vouches for nothing, "ignored" when the bot could not be
+    reached (the chat then opens as usual)."""
+    desk = desk_of(request)
+    record = await asyncio.to_thread(
+        vouched_order, desk.settings.chat_token_secret, token, request.app.ctx.orders, utc_now()
+    )
+    if record is None:
+        return "refused"
+    opened = await desk.open_on_order(conversation, verified_slots(record), PROACTIVE_INTENT)
+    return "accepted" if opened else "ignored"
 
 
 def _start_language(request: Request) -> Language | None | HTTPResponse:

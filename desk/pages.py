@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import html
+import re
+from datetime import timedelta
 from pathlib import Path
 
+from babel.numbers import format_currency
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
+
+from payhelp.chat_tokens import SHOP_PAGE, issue_token
+from payhelp.store.orders import OrderRecord
+from payhelp.store.tables import utc_now
 
 STATIC = Path(__file__).resolve().parent / "static"
 pages = Blueprint("pages")
@@ -46,6 +55,58 @@ async def health(request: Request) -> HTTPResponse:
 @pages.get("/")
 async def shop(request: Request) -> HTTPResponse:
     return await _file(request, "shop.html")
+
+
+# The demo order page's identity token lives as long as a page view may.
+DEMO_PAGE_TOKEN_LIFETIME = timedelta(hours=1)
+_WIDGET_TAG = '<script src="/widget.js" defer></script>'
+PAYMENT_LINES = {
+    "awaiting_payment": "Not paid — the payment didn't go through",
+    "paid": "Paid",
+    "shipped": "Paid and shipped",
+    "cancelled": "Cancelled",
+    "refunded": "Refunded",
+}
+
+
+@pages.get("/shop/orders/<order_id:str>")
+async def demo_order_page(request: Request, order_id: str) -> HTTPResponse:
+    """The demo shop's order page for a logged-in customer (DEMO_SHOP_PAGES only): the page
+    carries a shop-page identity token, so the chat opens on this order (desk/API.md)."""
+    settings = request.app.ctx.desk.settings
+    if not (settings.demo_shop_pages and settings.chat_token_secret):
+        return response.json({"error": "not found"}, status=404)
+    record = await asyncio.to_thread(request.app.ctx.orders.find, order_id)
+    if record is None or not record.customer.email:
+        return response.json({"error": "not found"}, status=404)
+    token = issue_token(
+        settings.chat_token_secret, record.order.id, record.customer.email, utc_now(),
+        SHOP_PAGE, DEMO_PAGE_TOKEN_LIFETIME,
+    )  # fmt: skip
+    page = order_page((STATIC / "shop.html").read_text(encoding="utf-8"), record, token)
+    reply = response.html(page)
+    reply.headers["Content-Security-Policy"] = _csp(request)
+    reply.headers["X-Content-Type-Options"] = "nosniff"
+    reply.headers["Referrer-Policy"] = "same-origin"
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
+
+
+def order_page(template: str, record: OrderRecord, token: str) -> str:
+    """The shop page showing ``record``, with the widget told who the customer is."""
+    order = record.order
+    fields = {
+        "id": order.id,
+        "total": format_currency(order.total, order.currency, locale="en_US"),
+        "payment": PAYMENT_LINES.get(order.status.value, order.status.value),
+    }
+    for name, value in fields.items():
+        shown = html.escape(value)
+        template = re.sub(
+            rf'(<[^>]*data-order="{name}"[^>]*>)[^<]*', lambda m, v=shown: m[1] + v, template
+        )
+    tag = f'<script src="/widget.js" data-payhelp-identity="{html.escape(token)}" defer></script>'
+    return template.replace(_WIDGET_TAG, tag)
 
 
 @pages.get("/widget.js")

@@ -213,6 +213,17 @@ class RasaClient:
         await self._post(f"{path}/tracker/events", [{"event": "action", "name": "action_listen"}])
         return reply
 
+    async def set_slots(self, conversation_id: str, slots: dict[str, Any]) -> None:
+        """Set slots in the tracker through Rasa's locked HTTP API: what the desk vouches for."""
+        path = f"/conversations/{conversation_id}"
+        # Posting events to a new tracker starts its session first, but the session start
+        # is stamped after the posted events, and the tracker store orders events by time:
+        # slots posted with it would come before the session start and be reset by it. So
+        # a first post starts the session (a listen, harmless in a running one).
+        await self._post(f"{path}/tracker/events", [LISTEN])
+        events = [{"event": "slot", "name": name, "value": value} for name, value in slots.items()]
+        await self._post(f"{path}/tracker/events", events)
+
     async def trigger_intent(
         self, conversation_id: str, intent: str, language: str | None = None
     ) -> BotReply:

@@ -29,7 +29,7 @@ from desk.routing import (
     next_status,
 )
 from desk.staff_accounts import Agent, StaffAccounts
-from payhelp.contracts import HandoffReason, Language
+from payhelp.contracts import HandoffReason, Language, Slot
 from payhelp.core.card_data import (
     MaskedInContext,
     mask_card_data,
@@ -209,6 +209,30 @@ class Desk:
                 logger.warning("no greeting for %s: %s", conversation.id, problem)
                 return
             await self._relay(conversation.id, reply)
+
+    async def open_on_order(
+        self, conversation: Conversation, slots: dict[str, Any], intent: str
+    ) -> bool:
+        """The bot starts this conversation on an order the shop vouched for: the desk sets
+        ``slots`` (the verified order) in the tracker, then runs ``intent``. Only while the
+        bot has the conversation; False if it did not happen (the chat goes on as usual)."""
+        async with self._locks[conversation.id]:
+            current = await self._db(self.conversations.get, conversation.id)
+            if current.status is not Status.BOT:
+                return False
+            language = slots.get(Slot.LANGUAGE.value)
+            if language and language != current.language:  # the widget speaks it too
+                await self._db(self.conversations.set_language, conversation.id, language)
+            try:
+                await self.rasa.set_slots(conversation.id, slots)
+                reply = await self._bot_runs(conversation.id, intent)
+            except BotUnavailable as problem:
+                logger.warning("could not open %s on its order: %s", conversation.id, problem)
+                return False
+            await self._relay(conversation.id, reply)
+            if reply.handoff is not None:
+                await self._hand_to_people(current, reply.handoff)
+            return True
 
     async def _bot_runs(
         self, conversation_id: str, intent: str, language: str | None = None

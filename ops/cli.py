@@ -49,6 +49,40 @@ def cmd_load_demo(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
+    """The outbox: emails waiting to be sent (with --all, the sent ones too), newest last."""
+    print(render_outbox(_sessions(settings), include_sent=args.all, limit=args.limit))
+    return 0
+
+
+def render_outbox(sessions, include_sent: bool, limit: int) -> str:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from payhelp.store.tables import OutboundMessageRow
+
+    query = select(OutboundMessageRow).order_by(OutboundMessageRow.id.desc()).limit(limit)
+    if not include_sent:
+        query = query.where(OutboundMessageRow.sent_at.is_(None))
+    with sessions() as session:
+        rows = list(reversed(session.execute(query).scalars().all()))
+    if not rows:
+        return "the outbox is empty" if include_sent else "no email is waiting to be sent"
+    parts = []
+    for row in rows:
+        if row.sent_at:
+            state = f"sent {row.sent_at:%Y-%m-%d %H:%M} UTC"
+        elif row.attempts:
+            state = f"{row.attempts} failed tries, next at {row.next_attempt_at:%H:%M} UTC"
+            state += f" (last: {row.last_error})"
+        else:
+            state = "queued"
+        parts.append(
+            f"#{row.id}  {row.channel} to {row.recipient}  [{state}]\n"
+            f"Subject: {row.subject}\n\n{row.body.rstrip()}\n"
+        )
+    return ("\n" + "-" * 72 + "\n").join(parts)
+
+
 def _safe_url(url: str) -> str:
     """The database URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -68,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("load-demo", help="load the demo orders, re-anchored to now").set_defaults(
         run=cmd_load_demo
     )
+    outbox = commands.add_parser("outbox", help="list the emails waiting to be sent")
+    outbox.add_argument("--all", action="store_true", help="sent ones too")
+    outbox.add_argument("--limit", type=int, default=20, help="at most this many (newest)")
+    outbox.set_defaults(run=cmd_outbox)
     return parser
 
 

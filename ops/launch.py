@@ -42,11 +42,15 @@ DESK = "desk"
 
 
 def with_secrets(settings: Settings) -> Settings:
-    """The settings, with a fresh random token for each internal API that has none."""
+    """The settings, with a fresh random token for each internal API that has none, and a
+    demo key for payment events and chat links when none is set."""
     return replace(
         settings,
         rasa_token=settings.rasa_token or secrets.token_urlsafe(TOKEN_BYTES),
         action_server_token=settings.action_server_token or secrets.token_urlsafe(TOKEN_BYTES),
+        payment_events_secret=settings.payment_events_secret
+        or "whsec_demo_" + secrets.token_hex(16),
+        chat_token_secret=settings.chat_token_secret or secrets.token_urlsafe(TOKEN_BYTES),
     )
 
 
@@ -214,14 +218,28 @@ def banner(stack: Stack, new_staff: tuple[str, str] | None) -> str:
         else "  Staff login:   an existing account (make staff-account STAFF=... NAME=...)\n"
     )
     token = stack.settings.rasa_token
+    mail = (
+        f"  Emails:        sent through {stack.settings.smtp_host}:{stack.settings.smtp_port}\n"
+        if stack.settings.smtp_host
+        else "  Emails:        no SMTP_HOST: queued, written to desk.log, listed by make outbox\n"
+    )
+    demo_page = (
+        f"  Order page:    {stack.desk_url}/shop/orders/ORD-10002   (the chat opens on it)\n"
+        if stack.settings.demo_shop_pages
+        else ""
+    )
     return (
         "\nThe payment-help assistant is running.\n"
         f"  Shop + chat:   {stack.desk_url}/\n"
+        f"{demo_page}"
         f"  Staff console: {stack.desk_url}/staff\n"
         f"{staff_line}"
         f"  Bot (REST):    POST {stack.rasa_url}/webhooks/rest/webhook\n"
         '                 body: {"sender": "me", "message": "my payment failed"}\n'
         f"  Rasa HTTP API: {stack.rasa_url}/conversations/<sender>/tracker?token={token}\n"
+        f"  Pay events:    POST {stack.desk_url}/api/payment-events   (README: signing)\n"
+        f"                 PAYMENT_EVENTS_SECRET={stack.settings.payment_events_secret}\n"
+        f"{mail}"
         f"  Logs:          {stack.log_dir}\n"
         "Press Ctrl-C to stop everything."
     )
@@ -231,7 +249,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-demo", action="store_true", help="don't (re)load the demo orders")
     args = parser.parse_args()
-    settings = with_secrets(Settings.from_env())
+    # `make run` is the demo: the demo shop's order page signs identity tokens.
+    settings = replace(with_secrets(Settings.from_env()), demo_shop_pages=True)
     log_dir = Path(settings.log_dir)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # even if started with SIGINT ignored

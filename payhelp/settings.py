@@ -94,6 +94,31 @@ class Settings:
     # Reverse proxies in front of the desk whose X-Forwarded-For/-Proto it trusts (0: none).
     # Behind a TLS proxy set 1: staff cookies are then Secure and limits see the client.
     desk_proxies: int = 0
+    # Live payment events (POST /api/payment-events): the HMAC key the shop signs them
+    # with. Unset: the endpoint is off (404). `make run` sets a demo one.
+    payment_events_secret: str = ""
+    # Proactive failure notices: at most one per order in this many hours, sent only
+    # after this many minutes (a success in between cancels it).
+    notice_min_hours: int = 6
+    notice_delay_minutes: int = 5
+    # The key that signs chat links in emails and that the shop's backend signs its
+    # widget identity tokens with (desk/API.md). Unset: no links, tokens ignored.
+    chat_token_secret: str = ""
+    # Where customers reach the desk (chat links in emails); empty: http://HOST:DESK_PORT.
+    desk_public_url: str = ""
+    # Outgoing email: SMTP server (empty: messages stay queued, see `make outbox`).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    shop_email: str = "shop@example.com"
+    # The demo shop's order page (/shop/orders/<id>) signs identity tokens for any
+    # order: a stand-in for a shop's logged-in page, on only for `make run`'s demo.
+    demo_shop_pages: bool = False
+
+    @property
+    def public_url(self) -> str:
+        return (self.desk_public_url or f"http://{self.host}:{self.desk_port}").rstrip("/")
 
     @property
     def shop_zone(self) -> tzinfo:
@@ -134,6 +159,17 @@ class Settings:
             "DESK_MAX_MESSAGE_CHARS": str(self.desk_max_message_chars),
             "DESK_CHAT_STARTS_PER_MINUTE": str(self.desk_chat_starts_per_minute),
             "DESK_PROXIES": str(self.desk_proxies),
+            "PAYMENT_EVENTS_SECRET": self.payment_events_secret,
+            "NOTICE_MIN_HOURS": str(self.notice_min_hours),
+            "NOTICE_DELAY_MINUTES": str(self.notice_delay_minutes),
+            "CHAT_TOKEN_SECRET": self.chat_token_secret,
+            "DESK_PUBLIC_URL": self.desk_public_url,
+            "SMTP_HOST": self.smtp_host,
+            "SMTP_PORT": str(self.smtp_port),
+            "SMTP_USER": self.smtp_user,
+            "SMTP_PASSWORD": self.smtp_password,
+            "SHOP_EMAIL": self.shop_email,
+            "DEMO_SHOP_PAGES": "1" if self.demo_shop_pages else "0",
         }
 
     @classmethod
@@ -227,4 +263,15 @@ class Settings:
                 "DESK_CHAT_STARTS_PER_MINUTE", defaults.desk_chat_starts_per_minute
             ),
             desk_proxies=number("DESK_PROXIES", defaults.desk_proxies),
+            payment_events_secret=env.get("PAYMENT_EVENTS_SECRET", "").strip(),
+            notice_min_hours=number("NOTICE_MIN_HOURS", defaults.notice_min_hours),
+            notice_delay_minutes=number("NOTICE_DELAY_MINUTES", defaults.notice_delay_minutes),
+            chat_token_secret=env.get("CHAT_TOKEN_SECRET", "").strip(),
+            desk_public_url=text("DESK_PUBLIC_URL", ""),
+            smtp_host=text("SMTP_HOST", ""),
+            smtp_port=number("SMTP_PORT", defaults.smtp_port),
+            smtp_user=text("SMTP_USER", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            shop_email=text("SHOP_EMAIL", defaults.shop_email),
+            demo_shop_pages=text("DEMO_SHOP_PAGES", "0") in ("1", "true", "yes"),
         )

@@ -4,15 +4,24 @@
  * It talks to the desk it was loaded from (see desk/API.md), keeps the conversation
  * token and any unacknowledged messages in localStorage, and lives in a shadow root
  * so the shop's CSS and ours never meet.
+ *
+ * Proactive chat: a shop page that knows its customer adds the token its backend signed
+ * (desk/API.md, "Identity tokens"): <script src=".../widget.js" data-payhelp-identity="<jwt>">.
+ * A chat link from a notice email carries one in ?payhelp_chat=<jwt>. Either way the
+ * chat opens with the bot already on that order; without one it behaves as always.
  */
 (() => {
   "use strict";
 
   if (window.PaymentHelpWidget) return; // the tag was pasted twice: keep the first
 
-  const DESK_ORIGIN = new URL(document.currentScript?.src || "/widget.js", location.href).origin;
+  const SCRIPT = document.currentScript;
+  const DESK_ORIGIN = new URL(SCRIPT?.src || "/widget.js", location.href).origin;
   const WS_ORIGIN = DESK_ORIGIN.replace(/^http/, "ws");
-  const KEYS = { token: "payhelp.token", outbox: "payhelp.outbox" };
+  // identity: the order (and email) the chat last opened on for a token, so a reload of
+  // the same page (whose token is signed afresh each time) does not open it again.
+  const KEYS = { token: "payhelp.token", outbox: "payhelp.outbox", identity: "payhelp.identity" };
+  const LINK_PARAMETER = "payhelp_chat";
   const MAX_MESSAGE_CHARS = 2000;
   const RETRY_FIRST_MS = 1000;
   const RETRY_MAX_MS = 30000;
@@ -108,6 +117,7 @@
     isOpen: false,
     opener: null, // what had the focus when the chat opened: it gets it back on close
     inerted: [], // page elements made inert while the chat covers a phone's screen
+    identity: pageIdentity(), // a token vouching for the customer, not used yet
   };
 
   // On a phone the open chat covers the page: there it is a modal dialog.
@@ -139,6 +149,48 @@
     } catch {
       return [];
     }
+  }
+
+  // The identity token from a chat link (taken out of the address bar, so it is not
+  // bookmarked or shared) or from the shop page's script tag; null once used.
+  function pageIdentity() {
+    let token = null;
+    try {
+      const url = new URL(location.href);
+      token = url.searchParams.get(LINK_PARAMETER);
+      if (token) {
+        url.searchParams.delete(LINK_PARAMETER);
+        history.replaceState(history.state, "", url);
+      }
+    } catch {
+      token = null;
+    }
+    token = token || SCRIPT?.dataset?.payhelpIdentity || null;
+    return token && vouchedFor(token) !== readStored(KEYS.identity) ? token : null;
+  }
+
+  // What a token names (its order and email), read without checking it: only the desk
+  // can check it; this only avoids opening the same chat twice.
+  function vouchedFor(token) {
+    try {
+      const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      const claims = JSON.parse(atob(part));
+      return `${claims.order_id} ${claims.email}`;
+    } catch {
+      return token;
+    }
+  }
+
+  function forgetStoredConversation() {
+    chat.token = null;
+    chat.outbox = [];
+    writeStored(KEYS.token, null);
+    saveOutbox();
+  }
+
+  function identityUsed() {
+    writeStored(KEYS.identity, vouchedFor(chat.identity));
+    chat.identity = null;
   }
 
   function saveOutbox() {
@@ -653,14 +705,16 @@
   }
 
   async function startConversation() {
+    const body = chat.identity ? { identity: chat.identity } : {};
     const response = await fetch(`${DESK_ORIGIN}/api/chat/start`, {
-      // The page's (or browser's) language: the bot greets in it.
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ language }),
+      // The page's (or browser's) language: the bot greets in it; a shop identity token opens it on the order.
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...body, language }),
     });
     if (!response.ok) throw new Error(`start: HTTP ${response.status}`);
     const { token, state } = await response.json();
     chat.token = token;
     writeStored(KEYS.token, token);
+    if (chat.identity) identityUsed(); // accepted or not: a bad one is not tried again
     applyState(state);
   }
 
@@ -765,8 +819,15 @@
   /* ---------- start-up ---------- */
 
   relabel();
-  chat.outbox.forEach(renderPending);
-  connect(); // a returning customer: redraw the transcript, hear what's new
+  if (chat.identity) {
+    // The shop vouches for a customer: a new conversation on their order, never one
+    // left in this browser by someone else (a shared computer).
+    forgetStoredConversation();
+    open();
+  } else {
+    chat.outbox.forEach(renderPending);
+    connect(); // a returning customer: redraw the transcript, hear what's new
+  }
   window.addEventListener("online", () => chat.lost && connect());
   // Shops can add their own "Chat with us" links without writing script: data-payhelp-open.
   document.addEventListener("click", (event) => {

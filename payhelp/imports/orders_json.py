@@ -4,7 +4,8 @@ The whole file is checked before anything is written: the JSON schema first
 (shapes, enums, formats), then what a schema cannot say (ids unique, customers
 exist, a payment does not move between orders). Any problem rejects the whole
 file with messages naming the fields. A valid file is upserted by id in one
-transaction, so importing it twice changes nothing.
+transaction, so importing it twice changes nothing. Failed attempts in it are
+handed to the notice schedule in the same transaction (payhelp/store/notices.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from payhelp.store.database import transaction
-from payhelp.store.tables import CustomerRow, OrderRow, PaymentRow
+from payhelp.store.notices import FailedAttempt, schedule_failure_notices
+from payhelp.store.tables import CustomerRow, OrderRow, PaymentRow, utc_now
 
 SCHEMA_PATH = Path(__file__).with_name("orders.schema.json")
 MAX_PROBLEMS = 25
@@ -49,6 +51,20 @@ class ImportSummary:
     customers: int
     orders: int
     payments: int
+    # Failed attempts newly scheduled for a failure notice (payhelp/notices).
+    notices_scheduled: int = 0
+
+
+Rows = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    """A document that passed the schema, as rows for the three tables."""
+
+    customers: Rows
+    orders: Rows
+    payments: Rows
 
 
 @lru_cache(maxsize=1)
@@ -74,21 +90,44 @@ def parse_file(path: Path) -> Any:
         ) from exc
 
 
-def import_document(sessions: sessionmaker, document: Any) -> ImportSummary:
+def import_document(
+    sessions: sessionmaker, document: Any, now: datetime | None = None
+) -> ImportSummary:
     """Validate ``document`` (one import document or a list) and upsert it, all or nothing."""
+    checked = check_document(document)
+    with transaction(sessions) as session:
+        return write_document(session, checked, now)
+
+
+def check_document(document: Any) -> CheckedDocument:
+    """The document's rows, or :class:`ImportRejected` naming every field the schema refuses."""
     documents = _as_documents(document)
     problems = list(_schema_problems(documents))
     if problems:
         raise ImportRejected(problems[:MAX_PROBLEMS])
-    customers, orders, payments = _flatten(documents)
-    with transaction(sessions) as session:
-        problems = list(_reference_problems(session, customers, orders, payments))
-        if problems:
-            raise ImportRejected(problems[:MAX_PROBLEMS])
-        _upsert(session, CustomerRow, customers)
-        _upsert(session, OrderRow, orders)
-        _upsert(session, PaymentRow, payments)
-    return ImportSummary(len(customers), len(orders), len(payments))
+    return CheckedDocument(*_flatten(documents))
+
+
+def write_document(
+    session: Session, checked: CheckedDocument, now: datetime | None = None
+) -> ImportSummary:
+    """Upsert a checked document inside the caller's transaction (after the checks that
+    need the database), and schedule failure notices for its failed attempts."""
+    customers, orders, payments = checked.customers, checked.orders, checked.payments
+    problems = list(_reference_problems(session, customers, orders, payments))
+    if problems:
+        raise ImportRejected(problems[:MAX_PROBLEMS])
+    _upsert(session, CustomerRow, customers)
+    _upsert(session, OrderRow, orders)
+    _upsert(session, PaymentRow, payments)
+    unpaid = {o["id"] for o in orders if o["status"] == "awaiting_payment"}
+    failed = [
+        FailedAttempt(p["id"], p["order_id"], p["created_at"])
+        for p in payments
+        if p["status"] == "failed" and p["order_id"] in unpaid
+    ]
+    scheduled = schedule_failure_notices(session, failed, now or utc_now())
+    return ImportSummary(len(customers), len(orders), len(payments), scheduled)
 
 
 def _as_documents(document: Any) -> list[tuple[str, Any]]:
@@ -148,9 +187,6 @@ def parse_timestamp(text: str) -> datetime:
     return parsed.astimezone(timezone.utc)
 
 
-Rows = list[dict[str, Any]]
-
-
 def _flatten(documents: list[tuple[str, Any]]) -> tuple[Rows, Rows, Rows]:
     """Rows for the three tables, each row carrying ``_where`` for error messages."""
     customers: Rows = []
@@ -166,6 +202,7 @@ def _flatten(documents: list[tuple[str, Any]]) -> tuple[Rows, Rows, Rows]:
                     "name": c["name"],
                     "email": c.get("email"),
                     "phone": c.get("phone"),
+                    "language": c.get("language"),
                 }
             )
         for i, o in enumerate(document.get("orders", [])):

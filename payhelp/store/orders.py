@@ -29,6 +29,8 @@ class CustomerContact:
     name: str
     email: str | None
     phone: str | None
+    # The language of the emails they get ("en" or "zh"); None: English.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,11 @@ class OrderRepository:
             return OrderRecord(
                 order=to_order(row),
                 customer=CustomerContact(
-                    customer.id, customer.name, customer.email, customer.phone
+                    customer.id,
+                    customer.name,
+                    customer.email,
+                    customer.phone,
+                    customer.language,
                 ),
             )
 

@@ -67,6 +67,8 @@ class CustomerRow(Base):
     name = Column(String(200), nullable=False)
     email = Column(String(320), nullable=True, index=True)
     phone = Column(String(40), nullable=True)
+    # "en" or "zh": the language of the emails the customer gets (NULL: English).
+    language = Column(String(5), nullable=True)
 
     orders = relationship("OrderRow", back_populates="customer")
 
@@ -171,3 +173,38 @@ class OutboundMessageRow(Base):
     body = Column(Text, nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
     sent_at = Column(UTCDateTime, nullable=True)
+    # Delivery: tries so far, when to try again (NULL: as soon as possible), the last
+    # server's refusal. A row is never deleted: sent_at says it went.
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=True)
+    last_error = Column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_outbound_messages_sent_at", "sent_at"),)
+
+
+class PaymentEventRow(Base):
+    """A live payment event taken in (POST /api/payment-events): repeats are ignored."""
+
+    __tablename__ = "payment_events"
+
+    id = Column(String(128), primary_key=True)
+    received_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+
+class FailureNoticeRow(Base):
+    """A failed payment attempt that may earn the customer a notice, once its delay is
+    over (payhelp/notices): one row per failed attempt, whatever brought it in."""
+
+    __tablename__ = "failure_notices"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    payment_id = Column(String(64), nullable=False, unique=True)
+    order_id = Column(String(64), nullable=False, index=True)
+    failed_at = Column(UTCDateTime, nullable=False)
+    # "scheduled", then "sent" or "skipped" with the outcome's reason.
+    state = Column(String(16), nullable=False, default="scheduled")
+    outcome = Column(String(40), nullable=True)
+    decided_at = Column(UTCDateTime, nullable=True)
+    message_id = Column(Integer, ForeignKey("outbound_messages.id"), nullable=True)
+
+    __table_args__ = (Index("ix_failure_notices_state_failed_at", "state", "failed_at"),)

@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from desk.staff_accounts import StaffAccounts
 from ops.launch import Stack, prepare_databases
 from ops.model import ensure_model
-from payhelp.settings import PROJECT_ROOT, Settings
+from payhelp.settings import PROJECT_ROOT
 from payhelp.store.database import make_engine, make_session_factory
 from tests.browser.accessibility import assert_accessible, assert_focus_ring_contrast, axe_source
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import local_stack_settings
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 PASSWORD = "a long demo password"
 TIMEOUT_MS = 20_000
@@ -36,13 +34,7 @@ TIMEOUT_MS = 20_000
 @pytest.fixture(scope="module")
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser-stack")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'payhelp.db'}",
-        tracker_store_url=f"sqlite:///{root / 'tracker.db'}",
-        rasa_port=free_port(),
-        action_port=free_port(),
-        desk_port=free_port(),
-    )
+    settings = local_stack_settings(root)
     prepare_databases(settings)
     StaffAccounts(make_session_factory(make_engine(settings.database_url))).create(
         "alex", "Alex", PASSWORD
@@ -54,22 +46,6 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def axe() -> str:
     return axe_source()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is needed at /usr/bin/chromium: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
 
 
 def customer_says(page, text: str) -> None:

@@ -41,6 +41,8 @@ class ScriptedBot:
     triggered: list[tuple[str, str]] = field(default_factory=list)
     # The language each triggered intent was sent with (the bot's slot), if any.
     languages: list[str | None] = field(default_factory=list)
+    # Slots the desk set in a conversation's tracker (set_slots), in order.
+    slots_set: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     async def send(
         self,
@@ -72,6 +74,11 @@ class ScriptedBot:
             raise BotUnavailable("scripted outage")
         self.handed_back.append(conversation_id)
         return read_reply([{"text": "You're back with the assistant."}] if greet else [])
+
+    async def set_slots(self, conversation_id: str, slots: dict[str, Any]) -> None:
+        if self.down:
+            raise BotUnavailable("scripted outage")
+        self.slots_set.append((conversation_id, dict(slots)))
 
     async def trigger_intent(
         self, conversation_id: str, intent: str, language: str | None = None

@@ -63,6 +63,18 @@ class Bot:
             return json.load(r)
 
 
+def local_stack_settings(root: Path, **extra: Any) -> Settings:
+    """A whole stack's settings: SQLite files under ``root``, every server on a free port."""
+    return Settings(
+        database_url=f"sqlite:///{root / 'payhelp.db'}",
+        tracker_store_url=f"sqlite:///{root / 'tracker.db'}",
+        rasa_port=free_port(),
+        action_port=free_port(),
+        desk_port=free_port(),
+        **extra,
+    )
+
+
 def start_bot(settings: Settings, log_dir: Path) -> Iterator[Bot]:
     prepare_databases(settings)
     with Stack(settings, ensure_model(), log_dir, with_desk=False) as stack:

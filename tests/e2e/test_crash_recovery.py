@@ -29,9 +29,9 @@ from desk.staff_accounts import StaffAccounts
 from desk.tables import MessageRow
 from ops.launch import RASA_SERVER, Stack, prepare_databases
 from ops.model import ensure_model
-from payhelp.settings import PROJECT_ROOT, Settings
+from payhelp.settings import PROJECT_ROOT
 from payhelp.store.database import make_engine, make_session_factory, transaction
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, local_stack_settings
 
 pytestmark = pytest.mark.slow
 
@@ -106,14 +106,7 @@ def texts(events: list[dict[str, Any]]) -> list[str]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("crash-stack")
-    settings = Settings(
-        database_url=f"sqlite:///{root / 'payhelp.db'}",
-        tracker_store_url=f"sqlite:///{root / 'tracker.db'}",
-        rasa_port=free_port(),
-        action_port=free_port(),
-        desk_port=free_port(),
-        desk_bot_check_s=1,
-    )
+    settings = local_stack_settings(root, desk_bot_check_s=1)
     prepare_databases(settings)
     StaffAccounts(make_session_factory(make_engine(settings.database_url))).create(
         "alex", "Alex", PASSWORD

@@ -42,3 +42,28 @@ def test_a_second_instance_of_a_kind_gets_its_own_name_port_and_log(tmp_path: Pa
     assert (first.name, second.name) == ("rasa server", "rasa server 2")
     assert (first.log_path.name, second.log_path.name) == ("rasa.log", "rasa-2.log")
     assert "7012" in second.command and second.health_url.endswith(":7012/")
+
+
+def test_make_run_gets_demo_keys_for_events_and_chat_links_and_prints_the_events_one(
+    tmp_path: Path,
+) -> None:
+    from types import SimpleNamespace
+
+    from ops.launch import banner
+
+    settings = with_secrets(Settings())
+    assert settings.payment_events_secret.startswith("whsec_demo_")
+    assert len(settings.chat_token_secret) >= 40
+    assert with_secrets(Settings()).payment_events_secret != settings.payment_events_secret
+    kept = with_secrets(Settings(payment_events_secret="shop's", chat_token_secret="ours"))
+    assert (kept.payment_events_secret, kept.chat_token_secret) == ("shop's", "ours")
+    assert desk_spec(settings, 7003, tmp_path).env["PAYMENT_EVENTS_SECRET"] == (
+        settings.payment_events_secret
+    )
+    stack = SimpleNamespace(
+        settings=settings, desk_url="http://127.0.0.1:8000", rasa_url="http://127.0.0.1:5005",
+        log_dir=tmp_path,
+    )  # fmt: skip
+    shown = banner(stack, None)  # type: ignore[arg-type]
+    assert f"PAYMENT_EVENTS_SECRET={settings.payment_events_secret}" in shown
+    assert "make outbox" in shown  # no SMTP_HOST: where the emails are

@@ -114,10 +114,14 @@ def test_rasa_data_validate_is_clean() -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
-    # Rasa cannot see responses uttered from custom actions; those are checked above.
-    unexpected = [
-        w for w in warnings if not re.search(r"The utterance '\w+' is not used in any story", w)
-    ]
+    # Rasa cannot see responses uttered from custom actions; those are checked above. An
+    # EXTERNAL_ intent is only ever sent by the desk (trigger_intent): it must have no
+    # NLU examples, so no customer message can be taken for it.
+    expected = (
+        r"The utterance '\w+' is not used in any story",
+        r"The intent 'EXTERNAL_\w+' is listed in the domain file, but is not found in the NLU",
+    )
+    unexpected = [w for w in warnings if not any(re.search(e, w) for e in expected)]
     assert unexpected == [], "\n".join(unexpected)
 
 
@@ -139,3 +143,14 @@ def test_test_stories_pass_for_every_cause_path() -> None:
         if isinstance(slot, dict) and "payment_cause" in slot
     }
     assert causes == {c.value for c in PaymentCause}
+
+
+def test_external_intents_have_no_nlu_examples() -> None:
+    # Only the desk sends EXTERNAL_ intents (trigger_intent, after checking a signed token):
+    # with no examples the classifier can never take a customer's message for one.
+    external = {i for i in DOMAIN["intents"] if i.startswith("EXTERNAL_")}
+    assert external == {"EXTERNAL_payment_failed"}
+    for path in (PROJECT_ROOT / "data").rglob("*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        named = {item.get("intent") for item in data.get("nlu", []) if isinstance(item, dict)}
+        assert not named & external, path
