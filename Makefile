@@ -18,10 +18,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 LOGS := var/logs
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report
+.PHONY: help run run-scaled test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
+	@echo "make run-scaled                 2 Rasa, 2 action servers, 2 desks on PostgreSQL + Redis"
 	@echo "make test                       run every test (trains the model first if needed)"
 	@echo "make import-orders FILE=x.json  import orders (honours DATABASE_URL)"
 	@echo "make demo-data                  (re)load the demo orders, re-anchored to now"
@@ -57,6 +58,15 @@ model: venv
 
 run: venv
 	@$(PY) -m ops.launch
+
+# Scaled mode on this machine's PostgreSQL and Redis (databases created if missing).
+SCALED_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/payhelp_scaled
+SCALED_TRACKER_STORE_URL ?= postgresql://postgres@127.0.0.1:5432/payhelp_scaled_tracker
+SCALED_REDIS_URL ?= redis://127.0.0.1:6379/0
+run-scaled: venv
+	@RASA_INSTANCES=2 ACTION_INSTANCES=2 DESK_INSTANCES=2 \
+	  DATABASE_URL=$(SCALED_DATABASE_URL) TRACKER_STORE_URL=$(SCALED_TRACKER_STORE_URL) \
+	  REDIS_URL=$(SCALED_REDIS_URL) $(PY) -m ops.launch
 
 # The browser test drives Debian's Chromium (Playwright cannot download browsers here).
 chromium: venv

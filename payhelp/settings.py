@@ -94,6 +94,26 @@ class Settings:
     # Reverse proxies in front of the desk whose X-Forwarded-For/-Proto it trusts (0: none).
     # Behind a TLS proxy set 1: staff cookies are then Secure and limits see the client.
     desk_proxies: int = 0
+    # Scaled mode: more than one process of a kind (instance i listens on PORT+i) needs
+    # PostgreSQL for both databases and Redis (locks, live events, rate limits).
+    rasa_instances: int = 1
+    action_instances: int = 1
+    desk_instances: int = 1
+    redis_url: str = ""
+
+    @property
+    def scaled(self) -> bool:
+        """More than one process of some kind: the processes share state through Redis."""
+        return max(self.rasa_instances, self.action_instances, self.desk_instances) > 1
+
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa instance, in order (instance i on RASA_PORT + i)."""
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_instances)]
+
+    def action_health_urls(self) -> list[str]:
+        return [
+            f"http://127.0.0.1:{self.action_port + i}/health" for i in range(self.action_instances)
+        ]
 
     @property
     def shop_zone(self) -> tzinfo:
@@ -134,6 +154,10 @@ class Settings:
             "DESK_MAX_MESSAGE_CHARS": str(self.desk_max_message_chars),
             "DESK_CHAT_STARTS_PER_MINUTE": str(self.desk_chat_starts_per_minute),
             "DESK_PROXIES": str(self.desk_proxies),
+            "RASA_INSTANCES": str(self.rasa_instances),
+            "ACTION_INSTANCES": str(self.action_instances),
+            "DESK_INSTANCES": str(self.desk_instances),
+            "REDIS_URL": self.redis_url,
         }
 
     @classmethod
@@ -227,4 +251,8 @@ class Settings:
                 "DESK_CHAT_STARTS_PER_MINUTE", defaults.desk_chat_starts_per_minute
             ),
             desk_proxies=number("DESK_PROXIES", defaults.desk_proxies),
+            rasa_instances=max(1, number("RASA_INSTANCES", 1)),
+            action_instances=max(1, number("ACTION_INSTANCES", 1)),
+            desk_instances=max(1, number("DESK_INSTANCES", 1)),
+            redis_url=env.get("REDIS_URL", "").strip(),
         )

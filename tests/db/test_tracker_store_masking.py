@@ -32,6 +32,7 @@ def store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tracke
     monkeypatch.setenv("TRACKER_STORE_URL", database_url)
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:9/webhook")
     monkeypatch.setenv("ACTION_SERVER_TOKEN", "test-token")
+    monkeypatch.setenv("REDIS_URL", "")
     endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml"))
     created = create_tracker_store(endpoints.tracker_store, DOMAIN)
     inner = getattr(created, "_tracker_store", created)
