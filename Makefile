@@ -18,6 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 LOGS := var/logs
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
 
+.PHONY: loadtest faulttest
 .PHONY: help run run-scaled test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report
 
 help:
@@ -30,6 +31,8 @@ help:
 	@echo "make chat                       chat with the running bot in this terminal"
 	@echo "make eval                       NLU figures: cross-validation + the external dev set -> reports/"
 	@echo "make bench                      project config vs Rasa's default: speed, memory, accuracy -> bench/results.md"
+	@echo "make loadtest                   200 customers on the single-process and the scaled mode -> reports/load.md"
+	@echo "make faulttest                  kill/cut Rasa, actions, a desk, PostgreSQL, Redis under load -> reports/faults.md"
 	@echo "make fuzz                       the property tests (hypothesis) with 25x the examples of make test"
 	@echo "make masking-report             card masking: recall and false-positive rate -> reports/masking.md"
 	@echo "make lint                       ruff"
@@ -116,6 +119,13 @@ bench: venv
 # The same property tests as `make test`, with many more examples (tests/card_formats.py).
 fuzz: venv
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -m property
+
+# Both start their own servers on free ports and a redis-server of their own.
+loadtest: model
+	$(PY) -m ops.loadtest
+
+faulttest: model
+	$(PY) -m ops.loadtest --faults --customers 100 --messages 4000
 
 masking-report: venv
 	$(PY) -m ops.masking_report
