@@ -524,6 +524,7 @@ def product(
     mode: str, workdir: Path, redis_url: str, admin_pg: str, args_agents: int
 ) -> Iterator[Stack]:
     """The product in ``mode`` ("single" or "scaled"), started for the load test."""
+    shutil.rmtree(workdir, ignore_errors=True)  # a fresh database every run
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = uuid.uuid4().hex[:8]
     base = Settings.from_env({})
