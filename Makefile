@@ -125,7 +125,7 @@ loadtest: model
 	$(PY) -m ops.loadtest
 
 faulttest: model
-	$(PY) -m ops.loadtest --faults --customers 100 --messages 4000
+	$(PY) -m ops.loadtest --faults --customers 60 --messages 2500
 
 masking-report: venv
 	$(PY) -m ops.masking_report
