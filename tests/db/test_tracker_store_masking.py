@@ -124,6 +124,4 @@ def test_a_dropped_database_connection_costs_a_reconnect_not_the_conversation(
     # Rasa's fail-safe wrapper turns a failed read into None: an empty conversation.
     retrieved = asyncio.run(store.retrieve("conv-9"))
     assert retrieved is not None
-    assert [e.text for e in retrieved.events if isinstance(e, UserUttered)] == [
-        "my payment failed"
-    ]
+    assert [e.text for e in retrieved.events if isinstance(e, UserUttered)] == ["my payment failed"]
