@@ -18,10 +18,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 LOGS := var/logs
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: help run test venv model chromium axe demo-data import-orders outbox staff-account chat lint eval bench fuzz masking-report mutate
+.PHONY: loadtest faulttest
+.PHONY: help run run-scaled test venv model chromium axe demo-data import-orders outbox staff-account chat lint eval bench fuzz masking-report mutate
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
+	@echo "make run-scaled                 2 Rasa, 2 action servers, 2 desks on PostgreSQL + Redis"
 	@echo "make test                       run every test (trains the model first if needed)"
 	@echo "make import-orders FILE=x.json  import orders (honours DATABASE_URL)"
 	@echo "make demo-data                  (re)load the demo orders, re-anchored to now"
@@ -30,6 +32,8 @@ help:
 	@echo "make chat                       chat with the running bot in this terminal"
 	@echo "make eval                       NLU figures: cross-validation + the external dev set -> reports/"
 	@echo "make bench                      project config vs Rasa's default: speed, memory, accuracy -> bench/results.md"
+	@echo "make loadtest                   200 customers on the single-process and the scaled mode -> reports/load.md"
+	@echo "make faulttest                  kill/cut Rasa, actions, a desk, PostgreSQL, Redis under load -> reports/faults.md"
 	@echo "make fuzz                       the property tests (hypothesis) with 25x the examples of make test"
 	@echo "make masking-report             card masking: recall and false-positive rate -> reports/masking.md"
 	@echo "make mutate                     mutation testing (mutmut) of the core, masking, routing, staff routes; MODULES=a.py to pick"
@@ -59,6 +63,15 @@ model: venv
 
 run: venv
 	@$(PY) -m ops.launch
+
+# Scaled mode on this machine's PostgreSQL and Redis (databases created if missing).
+SCALED_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/payhelp_scaled
+SCALED_TRACKER_STORE_URL ?= postgresql://postgres@127.0.0.1:5432/payhelp_scaled_tracker
+SCALED_REDIS_URL ?= redis://127.0.0.1:6379/0
+run-scaled: venv
+	@RASA_INSTANCES=2 ACTION_INSTANCES=2 DESK_INSTANCES=2 \
+	  DATABASE_URL=$(SCALED_DATABASE_URL) TRACKER_STORE_URL=$(SCALED_TRACKER_STORE_URL) \
+	  REDIS_URL=$(SCALED_REDIS_URL) $(PY) -m ops.launch
 
 # The browser test drives Debian's Chromium (Playwright cannot download browsers here).
 chromium: venv
@@ -117,6 +130,13 @@ bench: venv
 # The same property tests as `make test`, with many more examples (tests/card_formats.py).
 fuzz: venv
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -m property
+
+# Both start their own servers on free ports and a redis-server of their own.
+loadtest: model
+	$(PY) -m ops.loadtest
+
+faulttest: model
+	$(PY) -m ops.loadtest --faults --customers 60 --messages 2500
 
 masking-report: venv
 	$(PY) -m ops.masking_report

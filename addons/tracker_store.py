@@ -5,6 +5,7 @@
   API, e.g. ``POST /conversations/<id>/messages``, does not), knowing the conversation:
   a card number split over two messages is masked in both, and the earlier stored
   event is rewritten. Entities and slots holding the masked digits go too.
+* On PostgreSQL its connections are checked before use (a dropped one is replaced).
 * On SQLite it keeps one pooled connection in WAL mode with ``synchronous=NORMAL``
   instead of opening a new connection, and syncing the disk, for every read and write.
 """
@@ -92,6 +93,14 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 url, poolclass=SingletonThreadPool, connect_args={"check_same_thread": False}
             )
             sa.event.listen(self.engine, "connect", sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        elif not self.engine.pool._pre_ping:
+            # A server-side disconnect (a PostgreSQL restart, pg_terminate_backend) must
+            # cost a reconnect, not a failed read: Rasa's fail-safe wrapper would then
+            # carry on with an empty tracker, forgetting the conversation.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def recent_texts(self, sender_id: str) -> tuple[list[str], str | None]:

@@ -15,11 +15,13 @@ from sanic import Request, Sanic, response
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 from sanic.server.websockets import frame as sanic_frames
+from sanic_cors import CORS
 
+from desk.cluster import ConversationLocks, Leadership, redis_client
 from desk.conversations import ConversationStore
 from desk.customer_routes import customer
 from desk.event_routes import events
-from desk.limits import Limiter, SQLHitStore
+from desk.limits import Limiter, RedisHitStore, SQLHitStore
 from desk.live import LiveHub
 from desk.mail_jobs import MailJobs
 from desk.pages import pages
@@ -67,14 +69,32 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     app.blueprint(pages)
     app.blueprint(events)
 
+    # CORS for the widget's API, by Sanic-Cors (the library Rasa's own server uses).
+    CORS(
+        app,
+        resources={r"/api/chat/*": {"origins": list(settings.desk_allowed_origins)}},
+        allow_headers=["Authorization", "Content-Type"],
+        methods=["GET", "POST", "OPTIONS"],
+        send_wildcard="*" in settings.desk_allowed_origins,
+        vary_header=True,
+        automatic_options=True,
+    )
+
     @app.before_server_start
     async def open_resources(app: Sanic, _loop: Any) -> None:
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         app.ctx.engine = engine
         app.ctx.sessions = sessions
-        app.ctx.limiter = Limiter(SQLHitStore(sessions))
+        # Scaled mode: locks, the bot watch's leadership, live events and rate limits
+        # are shared through Redis; otherwise they live in this process (and SQL).
+        redis = redis_client(settings.redis_url) if settings.redis_url else None
+        app.ctx.redis = redis
+        hits = RedisHitStore(settings.redis_url) if redis is not None else SQLHitStore(sessions)
+        app.ctx.limiter = Limiter(hits)
         await asyncio.to_thread(app.ctx.limiter.purge, timedelta(days=1))
+        live = LiveHub(redis, redis_client(settings.redis_url, idle_ok=True) if redis else None)
+        await live.start()
         conversations = ConversationStore(sessions)
         records = AssistantRecords(sessions)
         app.ctx.orders = OrderRepository(sessions)
@@ -92,12 +112,14 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
             records=records,
             rasa=rasa
             or RasaClient(
-                f"http://127.0.0.1:{settings.rasa_port}",
+                settings.rasa_urls(),
                 settings.desk_rasa_timeout_s,
                 settings.rasa_token,
-                action_server_health_url=f"http://127.0.0.1:{settings.action_port}/health",
+                action_server_health_url=settings.action_health_urls(),
             ),
-            live=LiveHub(),
+            live=live,
+            locks=ConversationLocks(redis),
+            leadership=Leadership(redis),
         )
 
     @app.after_server_start
@@ -112,10 +134,15 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         with contextlib.suppress(asyncio.CancelledError):
             await app.ctx.bot_watch
         await app.ctx.mail_jobs.stop()
+        await app.ctx.desk.leadership.resign()
+        await app.ctx.desk.live.stop()
 
     @app.after_server_stop
     async def close_resources(app: Sanic, _loop: Any) -> None:
         await app.ctx.desk.rasa.close()
+        if app.ctx.redis is not None:
+            with contextlib.suppress(Exception):
+                await app.ctx.redis.close()
         app.ctx.engine.dispose()
 
     @app.on_request
@@ -126,17 +153,6 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
                 {"error": "this address takes WebSocket connections only"}, status=400
             )
         return None
-
-    @app.on_request
-    async def preflight(request: Request) -> HTTPResponse | None:
-        if request.method == "OPTIONS" and request.path.startswith("/api/chat/"):
-            return response.empty(headers=_cors(settings, request))
-        return None
-
-    @app.on_response
-    async def cors(request: Request, reply: HTTPResponse) -> None:
-        if request.path.startswith("/api/chat/"):
-            reply.headers.update(_cors(settings, request))
 
     @app.exception(DeskError)
     async def refused(request: Request, problem: DeskError) -> HTTPResponse:
@@ -152,20 +168,3 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         return response.json({"error": "something went wrong on our side"}, status=500)
 
     return app
-
-
-def _cors(settings: Settings, request: Request) -> dict[str, str]:
-    origin = request.headers.get("origin", "")
-    allowed = settings.desk_allowed_origins
-    if "*" in allowed:
-        value = "*"
-    elif origin in allowed:
-        value = origin
-    else:
-        return {}
-    return {
-        "Access-Control-Allow-Origin": value,
-        "Access-Control-Allow-Headers": "Authorization, Content-Type",
-        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-        "Vary": "Origin",
-    }

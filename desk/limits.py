@@ -12,10 +12,12 @@ Redis when several desk processes share the limits). Two kinds of limit use it:
 
 from __future__ import annotations
 
+import logging
 import math
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from sanic import Request, response
@@ -26,6 +28,8 @@ from sqlalchemy.orm import sessionmaker
 from desk.tables import RateHitRow
 from payhelp.store.database import transaction
 from payhelp.store.tables import utc_now
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,54 @@ class SQLHitStore:
     def purge(self, before: datetime) -> None:
         with transaction(self._sessions) as session:
             session.execute(delete(RateHitRow).where(RateHitRow.at < before))
+
+
+class RedisHitStore:
+    """Hits in Redis, shared by every desk process (scaled mode): one sorted set per key,
+    scored by time, expiring a day after its last hit.
+
+    While Redis is unreachable the limits are not enforced (logged): a customer's
+    message must be stored, and a few seconds unthrottled is the lesser harm.
+    """
+
+    KEEP_S = 86_400
+
+    def __init__(self, url: str, prefix: str = "payhelp:desk:hits:") -> None:
+        import redis  # only in scaled mode
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._prefix = prefix
+        self._errors = (redis.RedisError, OSError)
+
+    def add(self, key: str, at: datetime) -> None:
+        name, score = self._prefix + key, at.timestamp()
+        try:
+            pipe = self._redis.pipeline()
+            pipe.zadd(name, {f"{score:.6f}:{secrets.token_hex(4)}": score})
+            pipe.zremrangebyscore(name, "-inf", score - self.KEEP_S)
+            pipe.expire(name, self.KEEP_S)
+            pipe.execute()
+        except self._errors as problem:
+            logger.warning("rate limits not recorded (Redis: %s)", problem)
+
+    def since(self, key: str, since: datetime) -> list[datetime]:
+        try:
+            scores = self._redis.zrangebyscore(
+                self._prefix + key, f"({since.timestamp()}", "+inf", withscores=True
+            )
+        except self._errors as problem:
+            logger.warning("rate limits not enforced (Redis: %s)", problem)
+            return []
+        return [datetime.fromtimestamp(score, timezone.utc) for _, score in scores]
+
+    def clear(self, key: str) -> None:
+        try:
+            self._redis.delete(self._prefix + key)
+        except self._errors as problem:
+            logger.warning("rate limit not cleared (Redis: %s)", problem)
+
+    def purge(self, before: datetime) -> None:
+        """Nothing to do: every key expires by itself."""
 
 
 class Limiter:

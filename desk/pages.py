@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from collections.abc import Awaitable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from babel.numbers import format_currency
 from sanic import Blueprint, Request, response
@@ -18,6 +20,7 @@ from payhelp.store.tables import utc_now
 
 STATIC = Path(__file__).resolve().parent / "static"
 pages = Blueprint("pages")
+HEALTH_TIMEOUT_S = 3.0
 
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8"}  # fmt: skip
@@ -49,7 +52,34 @@ async def _file(request: Request, name: str, cross_origin: bool = False) -> HTTP
 
 @pages.get("/health")
 async def health(request: Request) -> HTTPResponse:
-    return response.json({"status": "ok"})
+    """For a load balancer: 503 when this desk cannot store messages (its database) or,
+    in scaled mode, share them (Redis). The bot is reported but not required: without
+    it the desk fails open to people."""
+    ctx = request.app.ctx
+    checks: dict[str, str] = {}
+    checks["database"] = await _check(asyncio.to_thread(_ping_database, ctx.engine))
+    if getattr(ctx, "redis", None) is not None:
+        checks["redis"] = await _check(ctx.redis.ping())
+        checks["live_events"] = "ok" if ctx.desk.live.subscribed.is_set() else "not subscribed"
+    healthy = all(value == "ok" for value in checks.values())
+    bot = await ctx.desk.rasa.answering() if request.args.get("bot") else None
+    body: dict[str, object] = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    if bot is not None:
+        body["bot"] = {url: "ok" if up else "not answering" for url, up in bot.items()}
+    return response.json(body, status=200 if healthy else 503)
+
+
+def _ping_database(engine: Any) -> None:
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+
+
+async def _check(probe: Awaitable[Any]) -> str:
+    try:
+        await asyncio.wait_for(probe, HEALTH_TIMEOUT_S)
+        return "ok"
+    except Exception as problem:  # any failure is the answer
+        return f"unreachable ({problem.__class__.__name__})"
 
 
 @pages.get("/")

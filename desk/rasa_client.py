@@ -9,7 +9,9 @@ a custom action failed, e.g. the action server is down).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,18 +76,40 @@ READY_TIMEOUT_S = 3.0
 LISTEN = {"event": "action", "name": "action_listen"}
 
 
+def instance_order(conversation_id: str, instances: Sequence[str]) -> list[str]:
+    """The instances in the order this conversation tries them: rendezvous hashing, so
+    each conversation has one home, and losing an instance moves only its conversations
+    (each to its next one)."""
+    if len(instances) <= 1:
+        return list(instances)
+
+    def weight(instance: str) -> bytes:
+        return hashlib.blake2b(f"{conversation_id}|{instance}".encode(), digest_size=8).digest()
+
+    return sorted(instances, key=weight, reverse=True)
+
+
 class RasaClient:
+    """Talks to one Rasa server, or several (scaled mode): each conversation goes to the
+    instance :func:`instance_order` picks, and to the next one when it refuses the
+    connection (it is down, so it cannot have taken the message in). Any other failure
+    is :class:`BotUnavailable` as usual: the desk fails open and retries later, rewinding
+    whatever the instance may have taken in."""
+
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         timeout_s: float,
         token: str = "",
-        action_server_health_url: str | None = None,
+        action_server_health_url: str | Sequence[str] | None = None,
     ) -> None:
-        self._base = base_url.rstrip("/")
+        bases = [base_url] if isinstance(base_url, str) else list(base_url)
+        self._bases = [b.rstrip("/") for b in bases]
+        self._base = self._bases[0]
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._params = {"token": token} if token else {}
-        self._action_server_health = action_server_health_url
+        health = action_server_health_url
+        self._action_server_health = [health] if isinstance(health, str) else list(health or [])
         self._session: aiohttp.ClientSession | None = None
 
     async def _http(self) -> aiohttp.ClientSession:
@@ -104,21 +128,32 @@ class RasaClient:
         body: Any = None,
         api: bool = True,
         params: dict[str, str] | None = None,
+        conversation_id: str = "",
     ) -> Any:
         http = await self._http()
         query = {**self._params, **(params or {})} if api else None
-        try:
-            async with http.request(method, self._base + path, json=body, params=query) as reply:
-                if reply.status >= 400:
-                    raise BotUnavailable(f"{path} answered {reply.status}")
-                return await reply.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise BotUnavailable(f"{path}: {exc.__class__.__name__}") from exc
-        except ValueError as exc:  # not JSON, or not UTF-8
-            raise BotUnavailable(f"{path}: unreadable answer") from exc
+        if conversation_id == "" and isinstance(body, dict):
+            conversation_id = str(body.get("sender", ""))
+        bases = instance_order(conversation_id, self._bases)
+        for n, base in enumerate(bases):
+            try:
+                async with http.request(method, base + path, json=body, params=query) as reply:
+                    if reply.status >= 400:
+                        raise BotUnavailable(f"{path} answered {reply.status}")
+                    return await reply.json(content_type=None)
+            except aiohttp.ClientConnectorError as exc:  # down: it never saw the request
+                if n + 1 < len(bases):
+                    logger.info("%s refused the connection; trying %s", base, bases[n + 1])
+                    continue
+                raise BotUnavailable(f"{path}: {exc.__class__.__name__}") from exc
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                raise BotUnavailable(f"{path}: {exc.__class__.__name__}") from exc
+            except ValueError as exc:  # not JSON, or not UTF-8
+                raise BotUnavailable(f"{path}: unreadable answer") from exc
+        raise BotUnavailable(f"{path}: no Rasa server configured")
 
     async def _post(self, path: str, body: Any, api: bool = True) -> Any:
-        return await self._call("POST", path, body, api)
+        return await self._call("POST", path, body, api, conversation_id=_conversation_of(path))
 
     async def send(
         self,
@@ -178,25 +213,36 @@ class RasaClient:
         return rewound
 
     async def _tracker(self, path: str) -> dict[str, Any]:
-        tracker = await self._call("GET", f"{path}/tracker")
+        tracker = await self._call("GET", f"{path}/tracker", conversation_id=_conversation_of(path))
         if not isinstance(tracker, dict) or not isinstance(tracker.get("events", []), list):
             raise BotUnavailable(f"{path}/tracker: not a tracker")
         return tracker
 
     async def ready(self) -> bool:
-        """Whether the Rasa server and the action server both answer now."""
+        """Whether a Rasa server and an action server answer now (with several, any)."""
+        rasa = [base + "/" for base in self._bases]
+        return await self._any_answers(rasa) and (
+            not self._action_server_health or await self._any_answers(self._action_server_health)
+        )
+
+    async def answering(self) -> dict[str, bool]:
+        """Each Rasa server and action server, and whether it answers now (for /health)."""
+        urls = [base + "/" for base in self._bases] + self._action_server_health
+        answers = await asyncio.gather(*(self._any_answers([url]) for url in urls))
+        return dict(zip(urls, answers, strict=True))
+
+    async def _any_answers(self, urls: list[str]) -> bool:
         http = await self._http()
-        urls = [self._base + "/", *filter(None, [self._action_server_health])]
-        try:
-            for url in urls:
+        for url in urls:
+            try:
                 async with http.get(
                     url, timeout=aiohttp.ClientTimeout(total=READY_TIMEOUT_S)
                 ) as reply:
-                    if reply.status >= 400:
-                        return False
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            return False
-        return True
+                    if reply.status < 400:
+                        return True
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                continue
+        return False
 
     async def hand_back(self, conversation_id: str, greet: bool = True) -> BotReply:
         """Un-pause the bot for this conversation, optionally greeting the customer.
@@ -237,3 +283,9 @@ class RasaClient:
         if not isinstance(result, dict):
             raise BotUnavailable("trigger_intent did not answer with an object")
         return read_reply(result.get("messages") or [])
+
+
+def _conversation_of(path: str) -> str:
+    """The conversation id in ``/conversations/<id>/...`` ("" for other paths)."""
+    parts = path.split("/")
+    return parts[2] if len(parts) > 2 and parts[1] == "conversations" else ""

@@ -10,12 +10,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from desk import messages
+from desk.cluster import ConversationLocks, Leadership
 from desk.conversations import BotInput, Conflict, Conversation, ConversationStore, Message
 from desk.live import LiveHub
 from desk.rasa_client import BotReply, BotUnavailable, RasaClient
@@ -80,10 +80,12 @@ class Desk:
     live: LiveHub
     # A waiting customer's messages are answered at most this often.
     still_waiting_every_s: float = 60.0
+    # One message at a time per conversation, so replies keep their order (in the whole
+    # cluster with Redis); and whether this desk runs the scheduled checks.
+    locks: ConversationLocks = field(default_factory=ConversationLocks)
+    leadership: Leadership = field(default_factory=Leadership)
 
     def __post_init__(self) -> None:
-        # One message at a time per conversation, so replies keep their order.
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         # When each waiting conversation was last told it is still waiting (monotonic).
         self._told_waiting: dict[str, float] = {}
 
@@ -129,7 +131,7 @@ class Desk:
         if len(text) > self.settings.desk_max_message_chars:
             limit = self.settings.desk_max_message_chars
             raise DeskError(messages.line("too_long", said_in, limit=limit))
-        async with self._locks[conversation.id]:
+        async with self.locks.hold(conversation.id):
             context, earlier = await self._mask_in_context(conversation.id, text)
             masked = context.current
             current = await self._db(self.conversations.get, conversation.id)
@@ -198,7 +200,7 @@ class Desk:
         If the bot is away, the chat just opens quietly: the customer's first message
         fails open to people as usual.
         """
-        async with self._locks[conversation.id]:
+        async with self.locks.hold(conversation.id):
             if conversation.status is not Status.BOT:
                 return
             if await self._db(self.conversations.has_messages, conversation.id):
@@ -216,7 +218,7 @@ class Desk:
         """The bot starts this conversation on an order the shop vouched for: the desk sets
         ``slots`` (the verified order) in the tracker, then runs ``intent``. Only while the
         bot has the conversation; False if it did not happen (the chat goes on as usual)."""
-        async with self._locks[conversation.id]:
+        async with self.locks.hold(conversation.id):
             current = await self._db(self.conversations.get, conversation.id)
             if current.status is not Status.BOT:
                 return False
@@ -400,10 +402,11 @@ class Desk:
 
     async def bring_back(self, conversation_id: str) -> bool:
         """Answer what the bot owes one conversation; False if the bot failed again."""
-        lock = self._locks[conversation_id]
-        if lock.locked():
+        if self.locks.busy_here(conversation_id):
             return True  # a customer message is being handled: it takes care of it
-        async with lock:
+        async with self.locks.hold(conversation_id, wait=False) as held:
+            if not held:
+                return True  # another desk is handling a message: it takes care of it
             conversation = await self._db(self.conversations.get, conversation_id)
             if conversation is None:
                 return True
@@ -421,6 +424,8 @@ class Desk:
         while True:
             await asyncio.sleep(pause)
             try:
+                if not await self.leadership.leads():
+                    continue  # another desk runs this check (once per cluster)
                 owed = await self._db(self.conversations.owed_by_bot)
                 if not owed or not await self.rasa.ready():
                     continue

@@ -8,6 +8,7 @@ co-hosted process could ask the actions for any order's diagnosis.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import sys
@@ -19,9 +20,11 @@ from sanic import Request, Sanic, response
 from sanic.response import HTTPResponse
 
 from payhelp.settings import Settings
+from payhelp.store.database import make_engine
 
 ACTIONS_PACKAGE = "actions"
 OPEN_PATHS = frozenset({"/health"})
+HEALTH_TIMEOUT_S = 3.0
 
 
 def require_token(app: Sanic, token: str) -> None:
@@ -40,10 +43,36 @@ def require_token(app: Sanic, token: str) -> None:
         )
 
 
-def create_action_app(token: str) -> Sanic:
+def check_database_on_health(app: Sanic, database_url: str) -> None:
+    """/health answers 503 when the orders database does not (rasa_sdk's own /health
+    only says the process is up)."""
+    engine = make_engine(database_url)
+
+    def ping() -> None:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    @app.on_request
+    async def health_with_database(request: Request) -> HTTPResponse | None:
+        if request.path != "/health":
+            return None
+        try:
+            await asyncio.wait_for(asyncio.to_thread(ping), timeout=HEALTH_TIMEOUT_S)
+        except Exception as problem:  # any failure is the answer
+            return response.json(
+                {"status": "unavailable",
+                 "checks": {"database": f"unreachable ({problem.__class__.__name__})"}},
+                status=503,
+            )  # fmt: skip
+        return response.json({"status": "ok", "checks": {"database": "ok"}})
+
+
+def create_action_app(token: str, database_url: str | None = None) -> Sanic:
     if not token:
         raise ValueError("the action server needs ACTION_SERVER_TOKEN")
     app = create_app(ACTIONS_PACKAGE, cors_origins="")  # only Rasa calls it: no CORS
+    if database_url:
+        check_database_on_health(app, database_url)
     require_token(app, token)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     return app
@@ -61,7 +90,7 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    app = create_action_app(settings.action_server_token)
+    app = create_action_app(settings.action_server_token, settings.database_url)
     app.run(
         settings.host,
         settings.action_port,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import secrets
 import signal
 import sys
@@ -26,6 +27,12 @@ from desk.staff_accounts import StaffAccounts
 from ops.cli import cmd_load_demo
 from ops.model import ensure_model, rasa_env
 from ops.progress import StepFailed
+from ops.scaled import (
+    NotScalable,
+    ensure_postgres_database,
+    prepare_tracker_store,
+    require_shared_backends,
+)
 from ops.schema import upgrade_database
 from ops.supervisor import Child, ChildSpec, RestartPolicy, Supervisor
 from payhelp.settings import Settings
@@ -54,12 +61,16 @@ def with_secrets(settings: Settings) -> Settings:
     )
 
 
-def child_env(settings: Settings) -> dict[str, str]:
-    """The environment of every process: the settings, spelled out for each tool."""
+def child_env(settings: Settings, action_port: int | None = None) -> dict[str, str]:
+    """The environment of every process: the settings, spelled out for each tool.
+
+    ``action_port`` is the action server a Rasa server calls (the first by default).
+    """
+    port = settings.action_port if action_port is None else action_port
     return {
         **rasa_env(),
         **settings.to_env(),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{port}/webhook",
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -75,7 +86,14 @@ def action_server_spec(settings: Settings, port: int, log_dir: Path, n: int = 1)
     )
 
 
-def rasa_spec(settings: Settings, model: Path, port: int, log_dir: Path, n: int = 1) -> ChildSpec:
+def rasa_spec(
+    settings: Settings,
+    model: Path,
+    port: int,
+    log_dir: Path,
+    n: int = 1,
+    action_port: int | None = None,
+) -> ChildSpec:
     command = [
         sys.executable, "-m", "ops.rasa_server",
         "--model", str(model),
@@ -88,8 +106,8 @@ def rasa_spec(settings: Settings, model: Path, port: int, log_dir: Path, n: int 
     return ChildSpec(
         _numbered(RASA_SERVER, n),
         command,
-        f"http://127.0.0.1:{port}/",
-        child_env(settings),
+        f"http://127.0.0.1:{port}/health",
+        child_env(settings, action_port),
         log_dir / _numbered("rasa", n, sep="-", suffix=".log"),
     )
 
@@ -110,8 +128,37 @@ def _numbered(name: str, n: int, sep: str = " ", suffix: str = "") -> str:
     return (name if n == 1 else f"{name}{sep}{n}") + suffix
 
 
+def all_specs(
+    settings: Settings, model: Path, log_dir: Path, with_desk: bool = True
+) -> list[ChildSpec]:
+    """Every process of the product: ACTION_INSTANCES action servers, RASA_INSTANCES Rasa
+    servers and DESK_INSTANCES desks, instance i of a kind on its PORT + i. Rasa server
+    i calls action server i (modulo their number)."""
+    specs = [
+        action_server_spec(settings, settings.action_port + i, log_dir, n=i + 1)
+        for i in range(settings.action_instances)
+    ]
+    specs += [
+        rasa_spec(
+            settings,
+            model,
+            settings.rasa_port + i,
+            log_dir,
+            n=i + 1,
+            action_port=settings.action_port + i % settings.action_instances,
+        )  # fmt: skip
+        for i in range(settings.rasa_instances)
+    ]
+    if with_desk:
+        specs += [
+            desk_spec(settings, settings.desk_port + i, log_dir, n=i + 1)
+            for i in range(settings.desk_instances)
+        ]
+    return specs
+
+
 class Stack:
-    """The action server, the Rasa server and (optionally) the desk, supervised together.
+    """The action servers, the Rasa servers and (optionally) the desks, supervised together.
 
     Entering starts them and waits until each answers; from then on a crashed one is
     restarted while the others keep serving. Leaving stops them all. The settings get
@@ -129,13 +176,8 @@ class Stack:
         self.settings = settings = with_secrets(settings)
         log_dir = Path(log_dir or settings.log_dir)
         self.log_dir = log_dir
-        specs = [
-            action_server_spec(settings, settings.action_port, log_dir),
-            rasa_spec(settings, model, settings.rasa_port, log_dir),
-        ]
-        if with_desk:
-            specs.append(desk_spec(settings, settings.desk_port, log_dir))
-        self.supervisor = Supervisor(specs, policy)
+        require_shared_backends(settings)
+        self.supervisor = Supervisor(all_specs(settings, model, log_dir, with_desk), policy)
 
     @property
     def processes(self) -> list[Child]:
@@ -167,11 +209,26 @@ class Stack:
 
     @property
     def desk_url(self) -> str:
-        return f"http://{self.settings.host}:{self.settings.desk_port}"
+        return self.desk_urls[0]
+
+    @property
+    def desk_urls(self) -> list[str]:
+        settings = self.settings
+        return [
+            f"http://{settings.host}:{settings.desk_port + i}"
+            for i in range(settings.desk_instances)
+        ]
 
 
 def prepare_databases(settings: Settings, load_demo: bool = True) -> None:
-    """Schema up to date and, unless told not to, the demo orders re-anchored to now."""
+    """Schema up to date and, unless told not to, the demo orders re-anchored to now.
+
+    PostgreSQL databases that do not exist yet are created, and so is Rasa's tracker
+    table there (several Rasa servers starting at once would race to create it).
+    """
+    for url in (settings.database_url, settings.tracker_store_url):
+        ensure_postgres_database(url)
+    prepare_tracker_store(settings.tracker_store_url)
     upgrade_database(settings.database_url)
     if load_demo:
         cmd_load_demo(settings, argparse.Namespace())
@@ -217,7 +274,22 @@ def banner(stack: Stack, new_staff: tuple[str, str] | None) -> str:
         if new_staff
         else "  Staff login:   an existing account (make staff-account STAFF=... NAME=...)\n"
     )
-    token = stack.settings.rasa_token
+    settings = stack.settings
+    token = settings.rasa_token
+    more = ""
+    if settings.scaled:
+        desks = "\n".join(f"    desk {i + 1}:        {url}/  and  {url}/staff"
+                          for i, url in enumerate(stack.desk_urls))  # fmt: skip
+        rasas = "\n".join(f"    rasa server {i + 1}: {url}/health"
+                          for i, url in enumerate(settings.rasa_urls()))  # fmt: skip
+        actions = "\n".join(f"    action server {i + 1}: {url}"
+                            for i, url in enumerate(settings.action_health_urls()))  # fmt: skip
+        more = (
+            f"  Scaled mode: {settings.desk_instances} desks, {settings.rasa_instances} Rasa "
+            f"servers, {settings.action_instances} action servers (PostgreSQL + Redis):\n"
+            f"{desks}\n{rasas}\n{actions}\n"
+            f"  Redis:         {_without_password(settings.redis_url)}\n"
+        )
     mail = (
         f"  Emails:        sent through {stack.settings.smtp_host}:{stack.settings.smtp_port}\n"
         if stack.settings.smtp_host
@@ -240,9 +312,14 @@ def banner(stack: Stack, new_staff: tuple[str, str] | None) -> str:
         f"  Pay events:    POST {stack.desk_url}/api/payment-events   (README: signing)\n"
         f"                 PAYMENT_EVENTS_SECRET={stack.settings.payment_events_secret}\n"
         f"{mail}"
+        f"{more}"
         f"  Logs:          {stack.log_dir}\n"
         "Press Ctrl-C to stop everything."
     )
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"//[^@/]*@", "//", url)
 
 
 def main() -> int:
@@ -251,6 +328,11 @@ def main() -> int:
     args = parser.parse_args()
     # `make run` is the demo: the demo shop's order page signs identity tokens.
     settings = replace(with_secrets(Settings.from_env()), demo_shop_pages=True)
+    try:
+        require_shared_backends(settings)
+    except NotScalable as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     log_dir = Path(settings.log_dir)
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # even if started with SIGINT ignored
@@ -262,7 +344,13 @@ def main() -> int:
     except KeyboardInterrupt:
         return 130
     _log_supervision(log_dir)
-    print("starting the action server, the Rasa server and the desk ...", end="", flush=True)
+    what = (
+        f"{settings.action_instances} action servers, {settings.rasa_instances} Rasa servers "
+        f"and {settings.desk_instances} desks"
+        if settings.scaled
+        else "the action server, the Rasa server and the desk"
+    )
+    print(f"starting {what} ...", end="", flush=True)
     started = time.monotonic()
     try:
         with Stack(settings, model, log_dir) as stack:

@@ -49,6 +49,8 @@ def rasa_env() -> dict[str, str]:
         "RASA_CACHE_DIRECTORY": str(VAR_DIR / "rasa-cache"),
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        # endpoints.yml names it; empty (Rasa's in-memory lock store) unless scaled.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
     }
 
 

@@ -120,6 +120,27 @@ class Settings:
     def public_url(self) -> str:
         return (self.desk_public_url or f"http://{self.host}:{self.desk_port}").rstrip("/")
 
+    # Scaled mode: more than one process of a kind (instance i listens on PORT+i) needs
+    # PostgreSQL for both databases and Redis (locks, live events, rate limits).
+    rasa_instances: int = 1
+    action_instances: int = 1
+    desk_instances: int = 1
+    redis_url: str = ""
+
+    @property
+    def scaled(self) -> bool:
+        """More than one process of some kind: the processes share state through Redis."""
+        return max(self.rasa_instances, self.action_instances, self.desk_instances) > 1
+
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa instance, in order (instance i on RASA_PORT + i)."""
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_instances)]
+
+    def action_health_urls(self) -> list[str]:
+        return [
+            f"http://127.0.0.1:{self.action_port + i}/health" for i in range(self.action_instances)
+        ]
+
     @property
     def shop_zone(self) -> tzinfo:
         return shop_zone(self.shop_timezone)
@@ -170,6 +191,10 @@ class Settings:
             "SMTP_PASSWORD": self.smtp_password,
             "SHOP_EMAIL": self.shop_email,
             "DEMO_SHOP_PAGES": "1" if self.demo_shop_pages else "0",
+            "RASA_INSTANCES": str(self.rasa_instances),
+            "ACTION_INSTANCES": str(self.action_instances),
+            "DESK_INSTANCES": str(self.desk_instances),
+            "REDIS_URL": self.redis_url,
         }
 
     @classmethod
@@ -274,4 +299,8 @@ class Settings:
             smtp_password=env.get("SMTP_PASSWORD", ""),
             shop_email=text("SHOP_EMAIL", defaults.shop_email),
             demo_shop_pages=text("DEMO_SHOP_PAGES", "0") in ("1", "true", "yes"),
+            rasa_instances=max(1, number("RASA_INSTANCES", 1)),
+            action_instances=max(1, number("ACTION_INSTANCES", 1)),
+            desk_instances=max(1, number("DESK_INSTANCES", 1)),
+            redis_url=env.get("REDIS_URL", "").strip(),
         )

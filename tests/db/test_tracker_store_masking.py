@@ -32,6 +32,7 @@ def store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tracke
     monkeypatch.setenv("TRACKER_STORE_URL", database_url)
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:9/webhook")
     monkeypatch.setenv("ACTION_SERVER_TOKEN", "test-token")
+    monkeypatch.setenv("REDIS_URL", "")
     endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml"))
     created = create_tracker_store(endpoints.tracker_store, DOMAIN)
     inner = getattr(created, "_tracker_store", created)
@@ -103,3 +104,24 @@ def test_other_events_and_plain_messages_are_stored_as_they_are(store) -> None:
     )
     [row] = raw_user_rows(store, "conv-3")
     assert row["text"] == "order ORD-10002, call me on +1 555 0100"
+
+
+def test_a_dropped_database_connection_costs_a_reconnect_not_the_conversation(
+    store, database_url: str
+) -> None:
+    save(store, "conv-9", [ActionExecuted("action_listen"), user_says("my payment failed")])
+    assert asyncio.run(store.retrieve("conv-9")) is not None  # a pooled connection now
+    if database_url.startswith("postgresql"):
+        admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        admin.dispose()
+    # Rasa's fail-safe wrapper turns a failed read into None: an empty conversation.
+    retrieved = asyncio.run(store.retrieve("conv-9"))
+    assert retrieved is not None
+    assert [e.text for e in retrieved.events if isinstance(e, UserUttered)] == ["my payment failed"]

@@ -69,6 +69,9 @@ class ScriptedBot:
     async def ready(self) -> bool:
         return not self.down
 
+    async def answering(self) -> dict[str, bool]:
+        return {"scripted bot": not self.down}
+
     async def hand_back(self, conversation_id: str, greet: bool = True) -> BotReply:
         if self.down:
             raise BotUnavailable("scripted outage")

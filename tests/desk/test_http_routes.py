@@ -66,10 +66,15 @@ def test_history_needs_the_conversation_token(app: Sanic, header) -> None:
 def test_the_widget_api_answers_cross_origin_preflights(app: Sanic) -> None:
     _, reply = app.test_client.options(
         "/api/chat/start",
-        headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"},
+        headers={
+            "Origin": "https://shop.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
     )
     assert reply.headers["access-control-allow-origin"] == "*"
-    assert "Authorization" in reply.headers["access-control-allow-headers"]
+    assert "authorization" in reply.headers["access-control-allow-headers"].lower()
+    assert "POST" in reply.headers["access-control-allow-methods"]
 
 
 def test_only_configured_origins_may_embed(desk_settings: Settings) -> None:
