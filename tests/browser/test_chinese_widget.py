@@ -13,7 +13,6 @@ from tests.browser.test_live_handoff import (  # noqa: F401  (fixtures)
     ARTIFACTS,
     TIMEOUT_MS,
     axe,
-    browser,
     customer_says,
     desk_url,
     log_in,
