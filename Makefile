@@ -25,7 +25,7 @@ help:
 	@echo "make test                       run every test (trains the model first if needed)"
 	@echo "make import-orders FILE=x.json  import orders (honours DATABASE_URL)"
 	@echo "make demo-data                  (re)load the demo orders, re-anchored to now"
-	@echo "make staff-account STAFF=kim NAME=Kim  create a staff login (asks for the password)"
+	@echo "make staff-account STAFF=kim NAME=Kim [ROLE=admin]  create a staff login (asks for the password)"
 	@echo "make chat                       chat with the running bot in this terminal"
 	@echo "make eval                       NLU figures: cross-validation + the external dev set -> reports/"
 	@echo "make bench                      project config vs Rasa's default: speed, memory, accuracy -> bench/results.md"
@@ -91,8 +91,8 @@ import-orders: venv
 	$(PY) -m ops.cli import-orders "$(FILE)"
 
 staff-account: venv
-	@test -n "$(STAFF)" -a -n "$(NAME)" || { echo "usage: make staff-account STAFF=kim NAME=Kim"; exit 2; }
-	$(PY) -m ops.staff_cli create-staff "$(STAFF)" "$(NAME)"
+	@test -n "$(STAFF)" -a -n "$(NAME)" || { echo "usage: make staff-account STAFF=kim NAME=Kim [ROLE=admin]"; exit 2; }
+	$(PY) -m ops.staff_cli create-staff "$(STAFF)" "$(NAME)" --role "$(or $(ROLE),agent)"
 
 chat: venv
 	$(PY) -m ops.chat

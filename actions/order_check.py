@@ -13,9 +13,10 @@ from actions.lookup import find_order
 from actions.runtime import services
 from payhelp.contracts import IdentityStatus, Slot
 from payhelp.core.causes import Detail
+from payhelp.core.channels import ChannelBoard
 from payhelp.core.diagnosis import Diagnosis
 from payhelp.core.remedies import plan_remedies
-from payhelp.messages import duration, method_name, short_date, short_time
+from payhelp.messages import duration, maintenance_values, method_name, short_date, short_time
 from payhelp.store.orders import OrderRecord
 
 # What the customer said happened, when it means money left their account.
@@ -51,6 +52,20 @@ def explanation_values(record: OrderRecord, diagnosis: Diagnosis) -> dict[str, A
     }
 
 
+def tell_about_maintenance(
+    dispatcher: CollectingDispatcher, board: ChannelBoard, methods: set[str], tracker: Tracker
+) -> None:
+    """Say which of these methods are under planned maintenance, in the customer's language."""
+    language = tracker.get_slot(Slot.LANGUAGE)
+    for method in sorted(methods):
+        window = board.maintenance(method)
+        if window is not None:
+            dispatcher.utter_message(
+                response="utter_channel_maintenance",
+                **maintenance_values(method, window.ends_at, window.message(language), language),
+            )
+
+
 class ActionCheckOrder(PaymentHelpAction):
     def name(self) -> str:
         return "action_check_order"
@@ -81,6 +96,8 @@ class ActionCheckOrder(PaymentHelpAction):
             response=f"utter_diagnosis_{diagnosis.detail.value}",
             **explanation_values(record, diagnosis),
         )
+        used = {p.method.value for p in order.payments}
+        tell_about_maintenance(dispatcher, findings.channels, used, tracker)
         return [
             SlotSet(Slot.PAYMENT_CAUSE, diagnosis.cause.value),
             SlotSet(Slot.CAUSE_DETAIL, diagnosis.detail.value),

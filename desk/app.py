@@ -16,10 +16,15 @@ from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 from sanic.server.websockets import frame as sanic_frames
 
+from desk.admin_routes import admin
+from desk.alerts import WebhookAlerts
+from desk.channel_watch import ChannelWatch
 from desk.conversations import ConversationStore
 from desk.customer_routes import customer
 from desk.limits import Limiter, SQLHitStore
 from desk.live import LiveHub
+from desk.notifier import CHANNEL, STAFF, Notifier
+from desk.ops_routes import ops
 from desk.pages import pages
 from desk.rasa_client import RasaClient
 from desk.service import Desk, DeskError
@@ -27,7 +32,9 @@ from desk.staff_accounts import StaffAccounts
 from desk.staff_routes import staff
 from desk.views import StaffViews
 from payhelp.settings import PROJECT_ROOT, Settings
+from payhelp.store.channels import ChannelRecords
 from payhelp.store.database import make_engine, make_session_factory
+from payhelp.store.leases import Leases
 from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
 
@@ -62,6 +69,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     app.config.PROXIES_COUNT = settings.desk_proxies
     app.blueprint(customer)
     app.blueprint(staff)
+    app.blueprint(admin)
+    app.blueprint(ops)
     app.blueprint(pages)
 
     @app.before_server_start
@@ -73,10 +82,24 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         await asyncio.to_thread(app.ctx.limiter.purge, timedelta(days=1))
         conversations = ConversationStore(sessions)
         records = AssistantRecords(sessions)
+        orders = OrderRepository(sessions)
+        live = LiveHub()
+        notifier = Notifier()
+        notifier.subscribe(STAFF, live.to_staff)
+        notifier.subscribe(CHANNEL, WebhookAlerts(settings.alert_webhook_url))
+        app.ctx.notifier = notifier
+        app.ctx.channels = ChannelRecords(sessions)
+        app.ctx.channel_watch = ChannelWatch(
+            settings=settings,
+            orders=orders,
+            records=app.ctx.channels,
+            leases=Leases(sessions),
+            notifier=notifier,
+        )
         app.ctx.views = StaffViews(
             settings=settings,
             conversations=conversations,
-            orders=OrderRepository(sessions),
+            orders=orders,
             records=records,
             responses=load_responses(),
         )
@@ -92,18 +115,23 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
                 settings.rasa_token,
                 action_server_health_url=f"http://127.0.0.1:{settings.action_port}/health",
             ),
-            live=LiveHub(),
+            live=live,
+            notifier=notifier,
         )
 
     @app.after_server_start
     async def watch_the_bot(app: Sanic, _loop: Any) -> None:
         app.ctx.bot_watch = asyncio.create_task(app.ctx.desk.watch_bot())
+        app.ctx.channel_check = asyncio.create_task(app.ctx.channel_watch.run())
 
     @app.before_server_stop
     async def stop_watching(app: Sanic, _loop: Any) -> None:
-        app.ctx.bot_watch.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await app.ctx.bot_watch
+        for task in (app.ctx.bot_watch, app.ctx.channel_check):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(Exception):
+            await app.ctx.channel_watch.stop()
 
     @app.after_server_stop
     async def close_resources(app: Sanic, _loop: Any) -> None:

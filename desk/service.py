@@ -16,8 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from desk import messages
+from desk import notifier as topics
 from desk.conversations import BotInput, Conflict, Conversation, ConversationStore, Message
 from desk.live import LiveHub
+from desk.notifier import Notifier
 from desk.rasa_client import BotReply, BotUnavailable, RasaClient
 from desk.routing import (
     ASSISTANT_UNAVAILABLE,
@@ -73,10 +75,15 @@ class Desk:
     records: AssistantRecords
     rasa: RasaClient
     live: LiveHub
+    # Where state changes are announced; the live sockets, metrics and alerts subscribe.
+    notifier: Notifier | None = None
     # A waiting customer's messages are answered at most this often.
     still_waiting_every_s: float = 60.0
 
     def __post_init__(self) -> None:
+        if self.notifier is None:
+            self.notifier = Notifier()
+            self.notifier.subscribe(topics.STAFF, self.live.to_staff)
         # One message at a time per conversation, so replies keep their order.
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         # When each waiting conversation was last told it is still waiting (monotonic).
@@ -545,6 +552,11 @@ class Desk:
             raise DeskError(str(invalid), status=409) from invalid
         if updated.status is not Status.WAITING:
             self._told_waiting.pop(conversation_id, None)  # the next wait starts afresh
+        await self.notifier.publish(
+            topics.TRANSITION,
+            {"conversation_id": conversation_id, "event": event.value,
+             "status": updated.status.value, "reason": updated.reason},
+        )  # fmt: skip
         await self._tell_staff({"type": "conversation", "conversation_id": conversation_id})
         return updated
 
@@ -584,4 +596,4 @@ class Desk:
         )
 
     async def _tell_staff(self, event: dict[str, Any]) -> None:
-        await self.live.to_staff(event)
+        await self.notifier.publish(topics.STAFF, event)

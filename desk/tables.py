@@ -28,6 +28,8 @@ class StaffRow(Base):
     display_name = Column(String(80), nullable=False)
     password_hash = Column(String(200), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
+    # "agent", or "admin": an agent who also operates (desk.staff_accounts.Role).
+    role = Column(String(16), nullable=False, default="agent", server_default="agent")
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from desk import messages
@@ -15,8 +15,11 @@ from desk.conversations import Conversation, ConversationStore
 from desk.routing import Status
 from desk.service import DeskError
 from payhelp.contracts import HandoffReason
+from payhelp.core.channels import ChannelBoard, Maintenance
 from payhelp.lookup import find_and_diagnose
+from payhelp.messages import method_name
 from payhelp.settings import Settings
+from payhelp.store.channels import CHART_HOURS, RATE_WINDOWS, MethodFigures
 from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
 from payhelp.store.tables import utc_now
@@ -178,3 +181,60 @@ def outcome_label(outcome: str | None) -> str | None:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+# --- the admins' pages -------------------------------------------------------------------
+
+
+def maintenance_json(window_id: int, window: Maintenance, now: datetime) -> dict[str, Any]:
+    return {
+        "id": window_id,
+        "method": window.method.value,
+        "method_label": method_name(window.method.value),
+        "starts_at": window.starts_at.isoformat(),
+        "ends_at": window.ends_at.isoformat(),
+        "message_en": window.message_en,
+        "message_zh": window.message_zh,
+        "active": window.active_at(now),
+    }
+
+
+def channel_rows(
+    board: ChannelBoard,
+    figures: dict[str, MethodFigures],
+    shop_methods: tuple[str, ...],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One row per shop payment method for /staff/ops: status by the one rule, success
+    rates per window, attempts, top failure codes and the hourly chart's points."""
+    first_hour = now - timedelta(hours=CHART_HOURS)
+    rows = []
+    for method in shop_methods:
+        found = figures.get(method)
+        window = board.maintenance(method)
+        hourly = found.hourly if found else [(0, 0)] * CHART_HOURS
+        rows.append(
+            {
+                "method": method,
+                "label": method_name(method),
+                "status": board.status(method).value,
+                "evidence": board.evidence(method),
+                "maintenance": maintenance_json(0, window, now) if window else None,
+                "success_rate": {w: found.success_rate(w) if found else None for w in RATE_WINDOWS},
+                "attempts": {w: found.attempts[w] if found else 0 for w in RATE_WINDOWS},
+                "failed": {w: found.failed[w] if found else 0 for w in RATE_WINDOWS},
+                "top_failure_codes": [
+                    {"code": code, "count": count}
+                    for code, count in (found.top_failure_codes if found else [])
+                ],
+                "hourly": [
+                    {
+                        "from": (first_hour + timedelta(hours=i)).isoformat(),
+                        "finished": finished,
+                        "success_rate": succeeded / finished if finished else None,
+                    }
+                    for i, (succeeded, finished) in enumerate(hourly)
+                ],
+            }
+        )
+    return rows

@@ -24,6 +24,28 @@ METHOD_LABELS = {
 METHOD_NAMES = {**METHOD_LABELS, "card": "card"}
 
 
+# The method's name in Chinese, for the responses that have a Chinese text.
+METHOD_NAMES_ZH = {
+    "card": "银行卡",
+    "paypal": "PayPal",
+    "apple_pay": "Apple Pay",
+    "google_pay": "Google Pay",
+    "alipay": "支付宝",
+    "wechat_pay": "微信支付",
+    "bank_transfer": "银行转账",
+}
+
+
+def maintenance_values(
+    method: str, ends_at: datetime, note: str, language: str | None
+) -> dict[str, str]:
+    """Placeholders of ``utter_channel_maintenance`` in the customer's language."""
+    if language == "zh":
+        until = f"{ends_at.month}月{ends_at.day}日 {ends_at:%H:%M} (UTC)"
+        return {"method": METHOD_NAMES_ZH.get(method, method), "until": until, "note": note}
+    return {"method": method_name(method), "until": short_time(ends_at), "note": note}
+
+
 def method_name(method: str | None) -> str:
     return METHOD_NAMES.get(method or "", method or "the payment method")
 

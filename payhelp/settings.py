@@ -94,6 +94,9 @@ class Settings:
     # Reverse proxies in front of the desk whose X-Forwarded-For/-Proto it trusts (0: none).
     # Behind a TLS proxy set 1: staff cookies are then Secure and limits see the client.
     desk_proxies: int = 0
+    # The desk's regular check of every payment channel, and where it posts alerts (JSON).
+    ops_check_s: int = 60
+    alert_webhook_url: str = ""
 
     @property
     def shop_zone(self) -> tzinfo:
@@ -134,6 +137,8 @@ class Settings:
             "DESK_MAX_MESSAGE_CHARS": str(self.desk_max_message_chars),
             "DESK_CHAT_STARTS_PER_MINUTE": str(self.desk_chat_starts_per_minute),
             "DESK_PROXIES": str(self.desk_proxies),
+            "OPS_CHECK_S": str(self.ops_check_s),
+            "ALERT_WEBHOOK_URL": self.alert_webhook_url,
         }
 
     @classmethod
@@ -227,4 +232,6 @@ class Settings:
                 "DESK_CHAT_STARTS_PER_MINUTE", defaults.desk_chat_starts_per_minute
             ),
             desk_proxies=number("DESK_PROXIES", defaults.desk_proxies),
+            ops_check_s=max(1, number("OPS_CHECK_S", defaults.ops_check_s)),
+            alert_webhook_url=env.get("ALERT_WEBHOOK_URL", "").strip(),
         )

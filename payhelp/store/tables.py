@@ -171,3 +171,50 @@ class OutboundMessageRow(Base):
     body = Column(Text, nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
     sent_at = Column(UTCDateTime, nullable=True)
+
+
+class ChannelMaintenanceRow(Base):
+    """A planned maintenance window on one payment method, set by an admin."""
+
+    __tablename__ = "channel_maintenance"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    method = Column(String(32), nullable=False)
+    starts_at = Column(UTCDateTime, nullable=False)
+    ends_at = Column(UTCDateTime, nullable=False)
+    # What customers who paid with the method are told, in English and in Chinese.
+    message_en = Column(Text, nullable=False, default="")
+    message_zh = Column(Text, nullable=False, default="")
+    created_by = Column(String(80), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (Index("ix_channel_maintenance_ends_at", "ends_at"),)
+
+
+class ChannelStatusChangeRow(Base):
+    """A payment method's status changed (the regular check), with the evidence."""
+
+    __tablename__ = "channel_status_changes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    method = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False)
+    previous = Column(String(16), nullable=False)
+    reason = Column(String(32), nullable=False)
+    evidence = Column(Text, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    failures = Column(Integer, nullable=False, default=0)
+    orders_with_failures = Column(Integer, nullable=False, default=0)
+    at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (Index("ix_channel_status_changes_method_id", "method", "id"),)
+
+
+class LeaseRow(Base):
+    """Who runs a periodic job now (one desk process among several), until when."""
+
+    __tablename__ = "leases"
+
+    name = Column(String(64), primary_key=True)
+    holder = Column(String(128), nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
