@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 LOGS := var/logs
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report
+.PHONY: help run test venv model chromium axe demo-data import-orders staff-account chat lint eval bench fuzz masking-report impact-report
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
@@ -30,6 +30,7 @@ help:
 	@echo "make eval                       NLU figures: cross-validation + the external dev set -> reports/"
 	@echo "make bench                      project config vs Rasa's default: speed, memory, accuracy -> bench/results.md"
 	@echo "make fuzz                       the property tests (hypothesis) with 25x the examples of make test"
+	@echo "make impact-report [SINCE=2026-11-01 UNTIL=2026-11-30]  impact figures (default: last 7 days) -> reports/impact.json"
 	@echo "make masking-report             card masking: recall and false-positive rate -> reports/masking.md"
 	@echo "make lint                       ruff"
 
@@ -109,6 +110,9 @@ fuzz: venv
 
 masking-report: venv
 	$(PY) -m ops.masking_report
+
+impact-report: venv
+	@$(PY) -m ops.impact_report --since "$(SINCE)" --until "$(UNTIL)"
 
 lint: venv
 	$(VENV)/bin/ruff check .

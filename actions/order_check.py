@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction
 from actions.lookup import find_order
-from actions.runtime import services
+from actions.runtime import off_loop, services
 from payhelp.contracts import IdentityStatus, Slot
 from payhelp.core.causes import Detail
 from payhelp.core.channels import ChannelBoard
@@ -96,6 +96,10 @@ class ActionCheckOrder(PaymentHelpAction):
             response=f"utter_diagnosis_{diagnosis.detail.value}",
             **explanation_values(record, diagnosis),
         )
+        await off_loop(
+            svc.records.add_order_check, tracker.sender_id, order.id,
+            diagnosis.cause.value, diagnosis.detail.value, svc.clock(),
+        )  # fmt: skip
         used = {p.method.value for p in order.payments}
         tell_about_maintenance(dispatcher, findings.channels, used, tracker)
         return [

@@ -21,6 +21,7 @@ from desk.alerts import WebhookAlerts
 from desk.channel_watch import ChannelWatch
 from desk.conversations import ConversationStore
 from desk.customer_routes import customer
+from desk.impact import ImpactAnalytics
 from desk.limits import Limiter, SQLHitStore
 from desk.live import LiveHub
 from desk.notifier import CHANNEL, STAFF, Notifier
@@ -89,6 +90,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         notifier.subscribe(CHANNEL, WebhookAlerts(settings.alert_webhook_url))
         app.ctx.notifier = notifier
         app.ctx.channels = ChannelRecords(sessions)
+        app.ctx.tracker_engine = make_engine(settings.tracker_store_url)
+        app.ctx.impact = ImpactAnalytics(engine, app.ctx.tracker_engine)
         app.ctx.channel_watch = ChannelWatch(
             settings=settings,
             orders=orders,
@@ -137,6 +140,7 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     async def close_resources(app: Sanic, _loop: Any) -> None:
         await app.ctx.desk.rasa.close()
         app.ctx.engine.dispose()
+        app.ctx.tracker_engine.dispose()
 
     @app.on_request
     async def websockets_only(request: Request) -> HTTPResponse | None:

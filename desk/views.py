@@ -238,3 +238,59 @@ def channel_rows(
             }
         )
     return rows
+
+
+def impact_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """The impact report as tables (the page's tables and their CSV exports)."""
+    failed = report["failed_payments"]
+    talks = report["conversations"]
+    recovered = report["recovered"]
+    timing = [
+        ("first agent reply", report["first_agent_reply_seconds"]),
+        ("resolution", report["resolution_seconds"]),
+    ]
+    return {
+        "failed_by_method": (
+            ["day", "method", "failed"],
+            [[r["day"], r["method"], r["count"]] for r in failed["per_day_by_method"]],
+        ),
+        "failed_by_cause": (
+            ["day", "cause", "failed"],
+            [[r["day"], r["cause"], r["count"]] for r in failed["per_day_by_cause"]],
+        ),
+        "conversations": (
+            ["figure", "count"],
+            [
+                [k, talks[k]]
+                for k in (
+                    "started",
+                    "contained",
+                    "handed_off",
+                    "callbacks_requested",
+                    "callbacks_done",
+                )
+            ]
+            + [[f"handed_off:{r}", n] for r, n in talks["handed_off_by_reason"].items()],
+        ),  # fmt: skip
+        "recovered": (
+            ["preceded_by", "orders", "currency", "amount"],
+            [
+                [kind, part["orders"], currency, amount]
+                for kind, part in recovered["by_preceded"].items()
+                for currency, amount in (part["amount"].items() or [("", "0")])
+            ],
+        ),
+        "timing": (
+            ["measure", "p50_seconds", "p90_seconds", "conversations"],
+            [[name, t["p50"], t["p90"], t["count"]] for name, t in timing],
+        ),
+        "csat": (
+            ["agent", "average", "ratings"],
+            [["(all)", report["csat"]["average"], report["csat"]["count"]]]
+            + [[a["agent"], a["average"], a["count"]] for a in report["csat"]["per_agent"]],
+        ),
+        "unrecognised": (
+            ["text", "count"],
+            [[u["text"], u["count"]] for u in report["unrecognised"]],
+        ),
+    }

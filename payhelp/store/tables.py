@@ -218,3 +218,19 @@ class LeaseRow(Base):
     name = Column(String(64), primary_key=True)
     holder = Column(String(128), nullable=False)
     expires_at = Column(UTCDateTime, nullable=False)
+
+
+class OrderCheckRow(Base):
+    """The bot checked a verified order and diagnosed it (a conversation about the order,
+    with or without a person: what "recovered payments" count)."""
+
+    __tablename__ = "order_checks"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(128), nullable=False)
+    order_id = Column(String(64), nullable=False)
+    payment_cause = Column(String(40), nullable=False)
+    detail = Column(String(40), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (Index("ix_order_checks_order_created", "order_id", "created_at"),)

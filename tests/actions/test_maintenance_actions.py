@@ -62,3 +62,16 @@ def test_without_maintenance_the_card_is_offered(services) -> None:
     outcome = run(ActionPaymentMethods(), make_tracker())
     assert "credit or debit card" in outcome.messages[0]["methods"]
     assert "utter_channel_maintenance" not in outcome.responses
+
+
+def test_every_order_check_is_recorded_for_the_impact_figures(services, sqlite_sessions) -> None:
+    from sqlalchemy import select
+
+    from payhelp.store.tables import OrderCheckRow
+
+    run(ActionCheckOrder(), make_tracker(verified("ORD-10006"), sender="conv-9"))
+    with sqlite_sessions() as session:
+        rows = session.execute(select(OrderCheckRow)).scalars().all()
+        assert [(r.conversation_id, r.order_id, r.payment_cause, r.created_at) for r in rows] == [
+            ("conv-9", "ORD-10006", "bank_outage", DEMO_NOW)
+        ]

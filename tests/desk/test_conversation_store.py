@@ -209,3 +209,29 @@ def test_bot_recovered_is_a_compare_and_set_with_the_claim(
         winners = [r for r in results if r is not None]
         assert len(winners) == 1
         assert store.get(conversation.id).status is winners[0].status
+
+
+def test_every_transition_is_logged_for_the_impact_figures(
+    store: ConversationStore, agents, sessions
+) -> None:
+    from sqlalchemy import select
+
+    from desk.tables import ConversationEventRow
+
+    alex, _ = agents
+    conversation, _ = store.start()
+    store.transition(conversation.id, Event.HANDOFF, reason="customer_request")
+    store.transition(conversation.id, Event.CLAIM, agent_id=alex.id)
+    with pytest.raises(InvalidTransition):  # a refused change leaves no trace
+        store.transition(conversation.id, Event.CLAIM, agent_id=alex.id)
+    store.transition(conversation.id, Event.RESOLVE, outcome="paid")
+    with sessions() as session:
+        rows = session.execute(
+            select(ConversationEventRow).order_by(ConversationEventRow.id)
+        ).scalars()
+        logged = [(r.event, r.status, r.reason, r.agent_id) for r in rows]
+    assert logged == [
+        ("handoff", "waiting", "customer_request", None),
+        ("claim", "with_agent", "customer_request", alex.id),
+        ("resolve", "resolved", "customer_request", alex.id),
+    ]

@@ -104,3 +104,34 @@ def test_the_pages_and_the_chart_library_are_served(app) -> None:
     assert chart.status == 200 and "Chart.js v4" in chart.text[:200]
     _, missing = app.test_client.get("/staff/assets/staff.js")  # only the listed assets
     assert missing.status == 404
+
+
+def test_the_impact_api_and_its_csv(app) -> None:
+    cookies, _ = admin(app)
+    _, reply = app.test_client.get("/staff/api/ops/impact", cookies=cookies)
+    assert reply.status == 200
+    # The demo data as of now: its failed attempts are in the last 7 days.
+    assert reply.json["failed_payments"]["by_method"]["wechat_pay"] == 7
+    assert "failed_by_method" in reply.json["tables"]
+    _, csv_reply = app.test_client.get(
+        "/staff/api/ops/impact.csv?table=failed_by_method", cookies=cookies
+    )
+    assert csv_reply.status == 200 and csv_reply.headers["content-type"].startswith("text/csv")
+    lines = csv_reply.text.strip().splitlines()
+    assert lines[0] == "day,method,failed"
+    assert sum(int(line.rsplit(",", 1)[1]) for line in lines[1:] if ",wechat_pay," in line) == 7
+
+
+@pytest.mark.parametrize(
+    "query,error",
+    [
+        ("?since=yesterday", "'since' must be a date"),
+        ("?since=2026-11-10&until=2026-11-01", "'until' must be after 'since'"),
+        ("?since=2020-01-01&until=2026-11-01", "at most 366 days"),
+        (".csv?table=secrets", "'table' must be one of"),
+    ],
+)
+def test_bad_impact_requests_get_a_clear_400(app, query: str, error: str) -> None:
+    cookies, _ = admin(app)
+    _, reply = app.test_client.get(f"/staff/api/ops/impact{query}", cookies=cookies)
+    assert reply.status == 400 and error in reply.json["error"]
