@@ -72,18 +72,22 @@
     renderTables(report, since, until);
   }
 
+  let generation = 0; // a newer range replaces tables still being fetched for an older one
+
   async function renderTables(report, since, until) {
-    const holder = document.getElementById("tables");
-    holder.replaceChildren();
+    const mine = ++generation;
+    const sections = [];
     for (const name of report.tables) {
       const query = new URLSearchParams({ table: name, since, until });
       const { ok, data } = await fetchCsvPreview(query);
+      if (mine !== generation) return;
       const section = el("section", { class: "card", "aria-labelledby": `t-${name}` },
         el("h2", { id: `t-${name}`, text: TITLES[name] || name }),
         el("p", {}, el("a", { href: `/staff/api/ops/impact.csv?${query}`, download: `impact-${name}.csv`, "data-testid": `csv-${name}` }, "Download CSV")));
       if (ok) section.append(table(data));
-      holder.append(section);
+      sections.push(section);
     }
+    document.getElementById("tables").replaceChildren(...sections);
   }
 
   async function fetchCsvPreview(query) {

@@ -32,7 +32,7 @@
       borderColor: COLOURS[i % COLOURS.length],
       backgroundColor: COLOURS[i % COLOURS.length],
       spanGaps: true,
-      tension: 0.2,
+      tension: 0, // straight lines: a curve would invent rates between the hours
     }));
     if (chart) {
       chart.data.labels = labels;
@@ -52,10 +52,12 @@
     });
   }
 
+  let labels = {};
+
   function renderChanges(changes) {
     document.getElementById("change-rows").replaceChildren(...changes.map((c) => el("tr", {},
       el("td", { text: when(c.at) }),
-      el("td", { text: c.method }),
+      el("td", { text: labels[c.method] || c.method }),
       el("td", {}, `${c.previous} → `, statusBadge(c.status)),
       el("td", { class: "muted", text: c.evidence }),
     )));
@@ -67,6 +69,7 @@
   async function refresh() {
     const { ok, status, data } = await api("/staff/api/ops/channels");
     if (!ok) return say("ops-status", `Could not load channel health (HTTP ${status}).`, true);
+    labels = Object.fromEntries(data.channels.map((c) => [c.method, c.label]));
     renderChannels(data.channels);
     renderChart(data.channels);
     renderChanges(data.changes);
