@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction
 from actions.lookup import find_order
+from actions.metrics import DIAGNOSES
 from actions.runtime import off_loop, services
 from payhelp.contracts import IdentityStatus, Slot
 from payhelp.core.causes import Detail
@@ -100,6 +101,7 @@ class ActionCheckOrder(PaymentHelpAction):
             svc.records.add_order_check, tracker.sender_id, order.id,
             diagnosis.cause.value, diagnosis.detail.value, svc.clock(),
         )  # fmt: skip
+        DIAGNOSES.labels(diagnosis.cause.value).inc()
         used = {p.method.value for p in order.payments}
         tell_about_maintenance(dispatcher, findings.channels, used, tracker)
         return [

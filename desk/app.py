@@ -24,6 +24,7 @@ from desk.customer_routes import customer
 from desk.impact import ImpactAnalytics
 from desk.limits import Limiter, SQLHitStore
 from desk.live import LiveHub
+from desk.metrics import DeskMetrics, scrape
 from desk.notifier import CHANNEL, STAFF, Notifier
 from desk.ops_routes import ops
 from desk.pages import pages
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     app.blueprint(staff)
     app.blueprint(admin)
     app.blueprint(ops)
+    app.blueprint(scrape)
     app.blueprint(pages)
 
     @app.before_server_start
@@ -89,6 +91,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         notifier.subscribe(STAFF, live.to_staff)
         notifier.subscribe(CHANNEL, WebhookAlerts(settings.alert_webhook_url))
         app.ctx.notifier = notifier
+        app.ctx.metrics = DeskMetrics()
+        app.ctx.metrics.subscribe(notifier)
         app.ctx.channels = ChannelRecords(sessions)
         app.ctx.tracker_engine = make_engine(settings.tracker_store_url)
         app.ctx.impact = ImpactAnalytics(engine, app.ctx.tracker_engine)

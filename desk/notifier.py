@@ -22,8 +22,11 @@ STAFF = "staff"
 TRANSITION = "transition"
 # A payment channel's status changed (recorded by the regular check).
 CHANNEL = "channel"
-# A message went in or out: {"direction": "in"|"out", "sender", "channel", "language"}.
+# A message went in or out: {"direction": "in"|"out", "sender", "text"}; a customer's
+# also carries "seconds": how long the desk took to store, route and answer it.
 MESSAGE = "message"
+# Rasa answered a message: {"seconds"}.
+BOT_REPLY = "bot_reply"
 
 
 class Notifier:

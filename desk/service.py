@@ -122,6 +122,7 @@ class Desk:
         self, conversation: Conversation, text: str, client_id: str | None, payload: str | None
     ) -> Message:
         """Store the customer's message (once per client id), then route it."""
+        started = time.monotonic()
         text = text.strip()
         if not text:
             raise DeskError("the message is empty")
@@ -160,6 +161,11 @@ class Desk:
                 await self._ask_bot(current, fresh=message.id, remask=remask)
             else:
                 await self._while_people_have_it(current, payload)
+            await self.notifier.publish(
+                topics.MESSAGE,
+                {"direction": "in", "sender": "customer", "text": message.text,
+                 "seconds": time.monotonic() - started},
+            )  # fmt: skip
         return message
 
     async def _mask_in_context(
@@ -340,9 +346,12 @@ class Desk:
         try:
             if retry:
                 await self.rasa.prepare_retry(conversation_id, owed.message_id)
-            return await self.rasa.send(
+            asked = time.monotonic()
+            reply = await self.rasa.send(
                 conversation_id, owed.text, owed.payload, message_id=owed.message_id, remask=remask
             )
+            await self.notifier.publish(topics.BOT_REPLY, {"seconds": time.monotonic() - asked})
+            return reply
         except BotUnavailable as problem:
             logger.warning("bot unavailable for %s: %s", conversation_id, problem)
             return None
@@ -575,6 +584,9 @@ class Desk:
         if sender != "note":
             await self.live.to_customer(
                 conversation_id, {"type": "message", "message": message.as_json()}
+            )
+            await self.notifier.publish(
+                topics.MESSAGE, {"direction": "out", "sender": sender, "text": text}
             )
         await self._tell_staff_message(conversation_id, message)
         return message

@@ -12,6 +12,7 @@ import hmac
 import logging
 import sys
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.plugin import plugin_manager
@@ -21,7 +22,9 @@ from sanic.response import HTTPResponse
 from payhelp.settings import Settings
 
 ACTIONS_PACKAGE = "actions"
-OPEN_PATHS = frozenset({"/health"})
+
+# /metrics: Prometheus scrapes it; it carries no customer data (actions/metrics.py).
+OPEN_PATHS = frozenset({"/health", "/metrics"})
 
 
 def require_token(app: Sanic, token: str) -> None:
@@ -45,6 +48,11 @@ def create_action_app(token: str) -> Sanic:
         raise ValueError("the action server needs ACTION_SERVER_TOKEN")
     app = create_app(ACTIONS_PACKAGE, cors_origins="")  # only Rasa calls it: no CORS
     require_token(app, token)
+
+    @app.get("/metrics")
+    async def metrics(request: Request) -> HTTPResponse:
+        return response.raw(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     return app
 
