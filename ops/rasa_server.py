@@ -13,7 +13,9 @@ from payhelp.settings import Settings
 
 def main() -> None:
     token = Settings.from_env().rasa_token
-    sys.argv = ["rasa", "run", *sys.argv[1:], *(["--auth-token", token] if token else [])]
+    # "--auth-token=<token>": a random token may begin with "-", which argparse would
+    # otherwise take for an option ("expected one argument").
+    sys.argv = ["rasa", "run", *sys.argv[1:], *([f"--auth-token={token}"] if token else [])]
     from rasa.__main__ import main as rasa_main  # heavy: imported only when starting
 
     rasa_main()
