@@ -12,7 +12,7 @@ from sanic.response import HTTPResponse
 from desk.service import DeskError
 from desk.staff_accounts import AccountError, StaffAccounts
 from desk.staff_routes import admin_only, body_of, desk_of
-from desk.views import maintenance_json
+from desk.views import account_json, maintenance_json
 from payhelp.core.channels import Maintenance
 from payhelp.core.orders import PaymentMethod
 from payhelp.messages import method_name
@@ -36,14 +36,14 @@ async def _account_change(function, *args) -> HTTPResponse:  # noqa: ANN001
         raise DeskError(str(problem), status=400) from problem
     except LookupError as problem:
         raise DeskError(str(problem), status=404) from problem
-    return response.json(account.as_json())
+    return response.json(account_json(account))
 
 
 @admin.get("/staff")
 @admin_only
 async def list_staff(request: Request) -> HTTPResponse:
     found = await asyncio.to_thread(accounts_of(request).accounts)
-    return response.json({"staff": [a.as_json() for a in found]})
+    return response.json({"staff": [account_json(a) for a in found]})
 
 
 @admin.post("/staff")
@@ -60,8 +60,10 @@ async def create_staff(request: Request) -> HTTPResponse:
         )
     except AccountError as problem:
         raise DeskError(str(problem), status=400) from problem
-    return response.json({"id": agent.id, "username": agent.username,
-                          "name": agent.name, "role": agent.role.value}, status=201)  # fmt: skip
+    return response.json(
+        {"id": agent.id, "username": agent.username, "name": agent.name,
+         "role": agent.role.value}, status=201,
+    )  # fmt: skip
 
 
 @admin.post("/staff/<staff_id:int>/active")

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from desk import notifier as topics
 from desk.alerts import worth_alerting
 from desk.notifier import Notifier
+from desk.views import status_change_json
 from payhelp.lookup import channel_board
 from payhelp.settings import Settings
 from payhelp.store.channels import ChannelRecords, StatusChange
@@ -74,14 +75,15 @@ class ChannelWatch:
                 "payment channel %s is %s (was %s): %s",
                 change.method, change.status, change.previous, change.evidence,
             )  # fmt: skip
-            await self.notifier.publish(topics.CHANNEL, {**change.as_json(), "recorded_here": True})
+            await self.notifier.publish(
+                topics.CHANNEL, {**status_change_json(change), "recorded_here": True}
+            )
         for change in await asyncio.to_thread(self.records.changes_after, self.last_seen):
             self.last_seen = change.id
-            if not worth_alerting(change.as_json()):
+            shaped = status_change_json(change)
+            if not worth_alerting(shaped):
                 continue
-            await self.notifier.publish(
-                topics.STAFF, {"type": "channel_alert", "change": change.as_json()}
-            )
+            await self.notifier.publish(topics.STAFF, {"type": "channel_alert", "change": shaped})
 
     async def run(self) -> None:
         """Forever, every OPS_CHECK_S; a failed run is logged and retried next time."""

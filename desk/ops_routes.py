@@ -13,7 +13,7 @@ from sanic.response import HTTPResponse
 from desk.impact import parse_range
 from desk.service import DeskError
 from desk.staff_routes import admin_only, desk_of
-from desk.views import channel_rows, impact_tables
+from desk.views import channel_rows, impact_tables, status_change_json
 from payhelp.lookup import channel_board
 from payhelp.store.tables import utc_now
 
@@ -35,7 +35,7 @@ async def channels(request: Request) -> HTTPResponse:
             "now": now.isoformat(),
             "check_every_s": settings.ops_check_s,
             "channels": channel_rows(board, figures, settings.payment_methods, now),
-            "changes": [c.as_json() for c in changes],
+            "changes": [status_change_json(c) for c in changes],
         }
     )
 

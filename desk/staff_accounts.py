@@ -60,16 +60,6 @@ class Account:
     active: bool
     created_at: datetime
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "id": self.agent.id,
-            "username": self.agent.username,
-            "name": self.agent.name,
-            "role": self.agent.role.value,
-            "active": self.active,
-            "created_at": self.created_at.isoformat(),
-        }
-
 
 def _agent(row: StaffRow) -> Agent:
     return Agent(row.id, row.username, row.display_name, Role(row.role))

@@ -14,12 +14,13 @@ from desk.canned import canned_replies
 from desk.conversations import Conversation, ConversationStore
 from desk.routing import Status
 from desk.service import DeskError
+from desk.staff_accounts import Account
 from payhelp.contracts import HandoffReason
 from payhelp.core.channels import ChannelBoard, Maintenance
 from payhelp.lookup import find_and_diagnose
 from payhelp.messages import method_name
 from payhelp.settings import Settings
-from payhelp.store.channels import CHART_HOURS, RATE_WINDOWS, MethodFigures
+from payhelp.store.channels import CHART_HOURS, RATE_WINDOWS, MethodFigures, StatusChange
 from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
 from payhelp.store.tables import utc_now
@@ -184,6 +185,23 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 # --- the admins' pages -------------------------------------------------------------------
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    agent = account.agent
+    return {
+        "id": agent.id, "username": agent.username, "name": agent.name,
+        "role": agent.role.value, "active": account.active,
+        "created_at": account.created_at.isoformat(),
+    }  # fmt: skip
+
+
+def status_change_json(change: StatusChange) -> dict[str, Any]:
+    return {
+        "id": change.id, "method": change.method, "status": change.status,
+        "previous": change.previous, "reason": change.reason, "evidence": change.evidence,
+        "at": change.at.isoformat(),
+    }  # fmt: skip
 
 
 def maintenance_json(window_id: int, window: Maintenance, now: datetime) -> dict[str, Any]:

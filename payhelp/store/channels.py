@@ -41,13 +41,6 @@ class StatusChange:
     evidence: str
     at: datetime
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "method": self.method, "status": self.status,
-            "previous": self.previous, "reason": self.reason, "evidence": self.evidence,
-            "at": self.at.isoformat(),
-        }  # fmt: skip
-
 
 @dataclass(frozen=True)
 class MethodFigures:
