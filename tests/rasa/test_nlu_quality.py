@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 # language: (exact in-scope accuracy >=, payment-family recall >=, false-trigger rate <=)
 GATES = {
     ENGLISH: (0.930, 0.970, 0.010),
-    CHINESE: (0.835, 0.920, 0.030),
+    CHINESE: (0.875, 0.960, 0.030),
 }
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from addons.embedding_classifier import blend_probabilities
-from payhelp.nlu.encoder import MultilingualEncoder, SentenceEncoder
+from payhelp.nlu.encoder import (
+    CACHE_ENV,
+    MultilingualEncoder,
+    SentenceEncoder,
+    bundled_model_dir,
+    graph_file,
+)
 
 PAIR = ["A man is eating food.", "A man is eating a piece of bread."]
 
@@ -68,3 +76,17 @@ def test_blend_combines_regression_and_neighbours() -> None:
         query, weights, bias, memory, labels, 2, {**config, "blend": 1.0}
     )[0]
     assert only_regression == pytest.approx([0.5, 0.5])
+
+
+def test_the_graph_is_built_once_then_read_from_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    first = graph_file(bundled_model_dir(), quantize=True)
+    built_at = first.stat().st_mtime_ns
+    assert graph_file(bundled_model_dir(), quantize=True) == first
+    assert first.stat().st_mtime_ns == built_at  # not rebuilt
+    assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no partial file left
+    assert graph_file(bundled_model_dir(), quantize=False) != first
+    vector = SentenceEncoder().encode(["my card was declined"])
+    assert vector.shape == (1, 384)

@@ -13,6 +13,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from addons.embedding_classifier import EmbeddingIntentClassifier
+from addons.fallback import LanguageFallbackClassifier
+from addons.language import MODEL_LANGUAGE
 from addons.sentence_embeddings import SentenceEmbeddingFeaturizer
 
 TRAINING = {
@@ -103,3 +105,65 @@ def test_an_unencoded_message_gets_no_intent(
     message = Message({TEXT: "/deny", "metadata": {"payload": True}})
     classifier.process([message])
     assert message.get(INTENT)["name"] is None
+
+
+CHINESE_ONLY = {
+    "payment_failed": ["付款失败", "付不了款", "支付不成功", "刷卡被拒了"],
+    "duplicate_charge": ["扣了两次钱", "重复扣款", "被扣了两遍", "同一笔扣了两次"],
+    "refund_status": ["退款还没到", "退款去哪了", "什么时候退款", "退款进度"],
+}
+
+
+def test_the_character_model_is_trained_saved_and_blended(
+    featurizer: SentenceEmbeddingFeaturizer, tmp_path: Path
+) -> None:
+    config = {"char_ngrams": {"zh": {"weight": 1.0, "C": 30}}}
+    examples = [Message({TEXT: t, INTENT: i}) for i, ts in CHINESE_ONLY.items() for t in ts]
+    examples += [Message({TEXT: t, INTENT: i}) for i, ts in TRAINING.items() for t in ts]
+    data = featurizer.process_training_data(TrainingData(examples))
+    storage, resource = LocalModelStorage(tmp_path), Resource("classifier")
+    context = ExecutionContext(GraphSchema({}), "test")
+    EmbeddingIntentClassifier.create(config, storage, resource, context).train(data)
+    loaded = EmbeddingIntentClassifier.load(config, storage, resource, context)
+    # only the configured language gets one; English stays embeddings only
+    assert "char_terms" in loaded._state["zh"] and "char_terms" not in loaded._state["en"]
+    # weight 1: the character model alone decides, from characters shared with examples
+    message = _classify(loaded, featurizer, "怎么又扣了两次")
+    assert message.get(INTENT)["name"] == "duplicate_charge"
+    ranking = message.get("intent_ranking")
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0, abs=1e-5)
+
+
+def _ranked(language: str, first: float, second: float) -> Message:
+    message = Message({TEXT: "x", MODEL_LANGUAGE: language})
+    ranking = [{"name": "payment_failed", "confidence": first},
+               {"name": "duplicate_charge", "confidence": second}]  # fmt: skip
+    message.set(INTENT, ranking[0])
+    message.set("intent_ranking", ranking)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second", "expected"),
+    [
+        ("en", 0.50, 0.45, "nlu_fallback"),  # English keeps Rasa's 0.1 ambiguity gap
+        ("zh", 0.50, 0.45, "payment_failed"),  # Chinese has its own, smaller one
+        ("zh", 0.50, 0.49, "nlu_fallback"),
+        ("zh", 0.29, 0.10, "nlu_fallback"),  # the confidence threshold still holds
+        ("en", 0.60, 0.40, "payment_failed"),
+    ],
+)
+def test_fallback_thresholds_follow_the_message_language(
+    language: str, first: float, second: float, expected: str
+) -> None:
+    config = {
+        **LanguageFallbackClassifier.get_default_config(),
+        "threshold": 0.3,
+        "ambiguity_threshold": 0.1,
+        "languages": {"zh": {"ambiguity_threshold": 0.02}},
+    }
+    classifier = LanguageFallbackClassifier(config)
+    message = _ranked(language, first, second)
+    classifier.process([message])
+    assert message.get(INTENT)["name"] == expected
+    assert classifier.component_config == config  # the per-message swap is undone
