@@ -40,4 +40,3 @@ def test_the_oldest_account_becomes_the_admin(empty_database: str) -> None:
         roles = connection.execute(text("SELECT username, role FROM staff ORDER BY id")).all()
     engine.dispose()
     assert [tuple(r) for r in roles] == [("alex", "admin"), ("sam", "agent"), ("kim", "agent")]
-
