@@ -49,6 +49,9 @@ class ChannelWatch:
     clock: Callable[[], datetime] = utc_now
     holder: str = field(default_factory=holder_name)
     last_seen: int | None = None
+    # The first run waits this long after start-up, so starting the desk stays quick.
+    first_delay_s: float = 2.0
+    held: bool = False  # whether this process has taken the lease (to give it back)
 
     def check(self, now: datetime) -> list[StatusChange] | None:
         """One run (blocking); the changes it recorded, or None if another process holds
@@ -56,6 +59,7 @@ class ChannelWatch:
         ttl = timedelta(seconds=max(2 * self.settings.ops_check_s, 30))
         if not self.leases.acquire(LEASE, self.holder, now, ttl):
             return None
+        self.held = True
         board = channel_board(self.orders, now, self.settings.diagnosis)
         previous = self.records.latest_statuses()
         changed = [
@@ -87,6 +91,7 @@ class ChannelWatch:
 
     async def run(self) -> None:
         """Forever, every OPS_CHECK_S; a failed run is logged and retried next time."""
+        await asyncio.sleep(min(self.first_delay_s, self.settings.ops_check_s))
         while True:
             try:
                 await self.tick()
@@ -95,4 +100,6 @@ class ChannelWatch:
             await asyncio.sleep(self.settings.ops_check_s)
 
     async def stop(self) -> None:
-        await asyncio.to_thread(self.leases.release, LEASE, self.holder, self.clock())
+        """Give the lease back at shutdown, so another desk takes over at once."""
+        if self.held:
+            await asyncio.to_thread(self.leases.release, LEASE, self.holder, self.clock())
