@@ -18,8 +18,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 LOGS := var/logs
 PIP_FLAGS := --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: loadtest faulttest
-.PHONY: help run run-scaled test venv model chromium axe demo-data import-orders outbox staff-account chat lint eval bench fuzz masking-report mutate
+.PHONY: loadtest faulttest redis-binary
+.PHONY: help run run-scaled test venv model chromium axe demo-data import-orders outbox staff-account chat lint eval bench fuzz masking-report mutate impact-report
 
 help:
 	@echo "make run                        start the product (servers, demo data) and print URLs"
@@ -28,13 +28,14 @@ help:
 	@echo "make import-orders FILE=x.json  import orders (honours DATABASE_URL)"
 	@echo "make demo-data                  (re)load the demo orders, re-anchored to now"
 	@echo "make outbox                     the emails waiting to be sent (ALL=1: sent ones too)"
-	@echo "make staff-account STAFF=kim NAME=Kim  create a staff login (asks for the password)"
+	@echo "make staff-account STAFF=kim NAME=Kim [ROLE=admin]  create a staff login (asks for the password)"
 	@echo "make chat                       chat with the running bot in this terminal"
 	@echo "make eval                       NLU figures: cross-validation + the external dev set -> reports/"
 	@echo "make bench                      project config vs Rasa's default: speed, memory, accuracy -> bench/results.md"
 	@echo "make loadtest                   200 customers on the single-process and the scaled mode -> reports/load.md"
 	@echo "make faulttest                  kill/cut Rasa, actions, a desk, PostgreSQL, Redis under load -> reports/faults.md"
 	@echo "make fuzz                       the property tests (hypothesis) with 25x the examples of make test"
+	@echo "make impact-report [SINCE=2026-11-01 UNTIL=2026-11-30]  impact figures (default: last 7 days) -> reports/impact.json"
 	@echo "make masking-report             card masking: recall and false-positive rate -> reports/masking.md"
 	@echo "make mutate                     mutation testing (mutmut) of the core, masking, routing, staff routes; MODULES=a.py to pick"
 	@echo "make lint                       ruff"
@@ -87,6 +88,14 @@ chromium: venv
 	      bash -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-noto-cjk'; \
 	  else echo "The Chinese browser test needs a CJK font: sudo apt-get install fonts-noto-cjk"; exit 1; fi; }
 
+# The scaled-mode and fault tests start a redis-server of their own (tests/scaled/conftest.py).
+redis-binary: venv
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    $(PY) ops/progress.py --log $(LOGS)/redis.log --label "installing Debian's redis-server for the scaled-mode test" -- \
+	      bash -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server'; \
+	  else echo "The scaled-mode test needs Debian's redis-server: sudo apt-get install redis-server"; exit 1; fi; }
+
 # axe-core audits the pages in the browser test; it is injected by the test, never served.
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 $(AXE): tests/browser/package.json tests/browser/package-lock.json | venv
@@ -101,7 +110,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json | venv
 
 axe: $(AXE)
 
-test: model chromium axe
+test: model chromium axe redis-binary
 	@$(PY) -m pytest
 
 demo-data: venv
@@ -115,8 +124,8 @@ outbox: venv
 	@$(PY) -m ops.cli outbox $(if $(ALL),--all)
 
 staff-account: venv
-	@test -n "$(STAFF)" -a -n "$(NAME)" || { echo "usage: make staff-account STAFF=kim NAME=Kim"; exit 2; }
-	$(PY) -m ops.staff_cli create-staff "$(STAFF)" "$(NAME)"
+	@test -n "$(STAFF)" -a -n "$(NAME)" || { echo "usage: make staff-account STAFF=kim NAME=Kim [ROLE=admin]"; exit 2; }
+	$(PY) -m ops.staff_cli create-staff "$(STAFF)" "$(NAME)" --role "$(or $(ROLE),agent)"
 
 chat: venv
 	$(PY) -m ops.chat
@@ -145,6 +154,9 @@ masking-report: venv
 # (hours on 2 cores; results accumulate in .mutmut-cache, see ops/mutate.py).
 mutate: venv
 	nice -n 10 $(PY) -m ops.mutate $(MODULES)
+
+impact-report: venv
+	@$(PY) -m ops.impact_report --since "$(SINCE)" --until "$(UNTIL)"
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.metrics import ACTION_MESSAGES, CHANNEL, REPLIES
 from payhelp.contracts import Language, Slot
 
 logger = logging.getLogger(__name__)
@@ -30,12 +31,23 @@ class PaymentHelpAction(Action, ABC):
             dispatcher.messages.clear()
             dispatcher.utter_message(response="utter_technical_problem")
             return []
+        finally:
+            count_replies(dispatcher, tracker)
 
     @abstractmethod
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
         """The action's work."""
+
+
+def count_replies(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Metrics: the reply by the intent it answered, its messages by language."""
+    if not dispatcher.messages:
+        return
+    REPLIES.labels(latest_intent(tracker) or "none").inc()
+    language = tracker.get_slot("language") or "unknown"
+    ACTION_MESSAGES.labels(CHANNEL, str(language)).inc(len(dispatcher.messages))
 
 
 def latest_intent(tracker: Tracker) -> str | None:

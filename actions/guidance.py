@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction, language_of, latest_text, slot_as
 from actions.lookup import current_channels
+from actions.order_check import tell_about_maintenance
 from actions.runtime import services
 from payhelp.contracts import Slot
 from payhelp.core.causes import Detail
@@ -52,10 +53,13 @@ class ActionPaymentMethods(PaymentHelpAction):
                 method=method_name(asked, language),
                 methods=methods,
             )
+        maintained = {m for m in down if board.maintenance(m) is not None}
+        tell_about_maintenance(dispatcher, board, maintained, tracker)
         for method in down:
-            dispatcher.utter_message(
-                response="utter_payment_method_down", method=method_name(method, language)
-            )
+            if method not in maintained:
+                dispatcher.utter_message(
+                    response="utter_payment_method_down", method=method_name(method, language)
+                )
         return []
 
 

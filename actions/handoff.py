@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction, language_of, latest_intent
 from actions.lookup import find_order
+from actions.metrics import HANDOFFS
 from actions.order_check import verified_order_id
 from actions.remedies import steps_given
 from actions.runtime import off_loop, services
@@ -98,7 +99,9 @@ class ActionHandoff(PaymentHelpAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
-        return await open_handoff(dispatcher, tracker, handoff_reason(tracker))
+        reason = handoff_reason(tracker)
+        HANDOFFS.labels(reason.value).inc()
+        return await open_handoff(dispatcher, tracker, reason)
 
 
 class ActionHandback(PaymentHelpAction):

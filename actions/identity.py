@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction, latest_intent, latest_text
+from actions.metrics import NOTICES
 from actions.runtime import off_loop, services
 from payhelp.contracts import REQUESTED_SLOT, IdentityStatus, Slot
 from payhelp.core.identity import (
@@ -239,7 +240,12 @@ class ActionVerifyIdentity(PaymentHelpAction):
             order_ids = await off_loop(svc.orders.recent_order_ids_for_email, contact.value)
             if order_ids:
                 subject, body = reminder_email(svc.settings.shop_name, order_ids)
-                await off_loop(svc.records.queue_message, "email", contact.value, subject, body)
+                try:
+                    await off_loop(svc.records.queue_message, "email", contact.value, subject, body)
+                except Exception:
+                    NOTICES.labels("order_reminder", "failed").inc()
+                    raise
+                NOTICES.labels("order_reminder", "sent").inc()
         # The same reply whether or not the address is known: it must reveal nothing.
         dispatcher.utter_message(response="utter_order_reminder_sent")
         return [

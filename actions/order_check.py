@@ -10,12 +10,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import EventList, PaymentHelpAction, language_of, latest_intent
 from actions.lookup import find_order
-from actions.runtime import services
+from actions.metrics import DIAGNOSES
+from actions.runtime import off_loop, services
 from payhelp.contracts import IdentityStatus, Language, Slot
 from payhelp.core.causes import Detail
+from payhelp.core.channels import ChannelBoard
 from payhelp.core.diagnosis import Diagnosis
 from payhelp.core.remedies import plan_remedies
-from payhelp.messages import duration, method_name, money, short_date, short_time
+from payhelp.messages import (
+    duration,
+    maintenance_values,
+    method_name,
+    money,
+    short_date,
+    short_time,
+)
 from payhelp.store.orders import OrderRecord
 
 # What the customer said happened, when it means money left their account.
@@ -57,6 +66,20 @@ def explanation_values(
     }
 
 
+def tell_about_maintenance(
+    dispatcher: CollectingDispatcher, board: ChannelBoard, methods: set[str], tracker: Tracker
+) -> None:
+    """Say which of these methods are under planned maintenance, in the customer's language."""
+    language = tracker.get_slot(Slot.LANGUAGE)
+    for method in sorted(methods):
+        window = board.maintenance(method)
+        if window is not None:
+            dispatcher.utter_message(
+                response="utter_channel_maintenance",
+                **maintenance_values(method, window.ends_at, window.message(language), language),
+            )
+
+
 class ActionCheckOrder(PaymentHelpAction):
     def name(self) -> str:
         return "action_check_order"
@@ -93,6 +116,13 @@ class ActionCheckOrder(PaymentHelpAction):
             response=f"utter_diagnosis_{diagnosis.detail.value}",
             **explanation_values(record, diagnosis, language),
         )
+        await off_loop(
+            svc.records.add_order_check, tracker.sender_id, order.id,
+            diagnosis.cause.value, diagnosis.detail.value, svc.clock(),
+        )  # fmt: skip
+        DIAGNOSES.labels(diagnosis.cause.value).inc()
+        used = {p.method.value for p in order.payments}
+        tell_about_maintenance(dispatcher, findings.channels, used, tracker)
         return [
             SlotSet(Slot.PAYMENT_CAUSE, diagnosis.cause.value),
             SlotSet(Slot.CAUSE_DETAIL, diagnosis.detail.value),

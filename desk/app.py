@@ -17,13 +17,20 @@ from sanic.response import HTTPResponse
 from sanic.server.websockets import frame as sanic_frames
 from sanic_cors import CORS
 
+from desk.admin_routes import admin
+from desk.alerts import WebhookAlerts
+from desk.channel_watch import ChannelWatch
 from desk.cluster import ConversationLocks, Leadership, redis_client
 from desk.conversations import ConversationStore
 from desk.customer_routes import customer
 from desk.event_routes import events
+from desk.impact import ImpactAnalytics
 from desk.limits import Limiter, RedisHitStore, SQLHitStore
 from desk.live import LiveHub
 from desk.mail_jobs import MailJobs
+from desk.metrics import DeskMetrics, scrape
+from desk.notifier import CHANNEL, STAFF, Notifier
+from desk.ops_routes import ops
 from desk.pages import pages
 from desk.rasa_client import RasaClient
 from desk.service import Desk, DeskError
@@ -31,7 +38,9 @@ from desk.staff_accounts import StaffAccounts
 from desk.staff_routes import staff
 from desk.views import StaffViews
 from payhelp.settings import PROJECT_ROOT, Settings
+from payhelp.store.channels import ChannelRecords
 from payhelp.store.database import make_engine, make_session_factory
+from payhelp.store.leases import Leases
 from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
 
@@ -66,6 +75,9 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     app.config.PROXIES_COUNT = settings.desk_proxies
     app.blueprint(customer)
     app.blueprint(staff)
+    app.blueprint(admin)
+    app.blueprint(ops)
+    app.blueprint(scrape)
     app.blueprint(pages)
     app.blueprint(events)
 
@@ -97,11 +109,27 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         await live.start()
         conversations = ConversationStore(sessions)
         records = AssistantRecords(sessions)
-        app.ctx.orders = OrderRepository(sessions)
+        app.ctx.orders = orders = OrderRepository(sessions)
+        notifier = Notifier()
+        notifier.subscribe(STAFF, live.to_staff)
+        notifier.subscribe(CHANNEL, WebhookAlerts(settings.alert_webhook_url))
+        app.ctx.notifier = notifier
+        app.ctx.metrics = DeskMetrics()
+        app.ctx.metrics.subscribe(notifier)
+        app.ctx.channels = ChannelRecords(sessions)
+        app.ctx.tracker_engine = make_engine(settings.tracker_store_url)
+        app.ctx.impact = ImpactAnalytics(engine, app.ctx.tracker_engine)
+        app.ctx.channel_watch = ChannelWatch(
+            settings=settings,
+            orders=orders,
+            records=app.ctx.channels,
+            leases=Leases(sessions),
+            notifier=notifier,
+        )
         app.ctx.views = StaffViews(
             settings=settings,
             conversations=conversations,
-            orders=app.ctx.orders,
+            orders=orders,
             records=records,
             responses=load_responses(),
         )
@@ -120,6 +148,7 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
             live=live,
             locks=ConversationLocks(redis),
             leadership=Leadership(redis),
+            notifier=notifier,
         )
 
     @app.after_server_start
@@ -127,12 +156,16 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         app.ctx.bot_watch = asyncio.create_task(app.ctx.desk.watch_bot())
         app.ctx.mail_jobs = MailJobs(settings, app.ctx.sessions)
         app.ctx.mail_jobs.start()
+        app.ctx.channel_check = asyncio.create_task(app.ctx.channel_watch.run())
 
     @app.before_server_stop
     async def stop_watching(app: Sanic, _loop: Any) -> None:
-        app.ctx.bot_watch.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await app.ctx.bot_watch
+        for task in (app.ctx.bot_watch, app.ctx.channel_check):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(Exception):
+            await app.ctx.channel_watch.stop()
         await app.ctx.mail_jobs.stop()
         await app.ctx.desk.leadership.resign()
         await app.ctx.desk.live.stop()
@@ -144,6 +177,7 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
             with contextlib.suppress(Exception):
                 await app.ctx.redis.close()
         app.ctx.engine.dispose()
+        app.ctx.tracker_engine.dispose()
 
     @app.on_request
     async def websockets_only(request: Request) -> HTTPResponse | None:

@@ -25,7 +25,7 @@ from desk.routing import (
     bot_answers,
     next_status,
 )
-from desk.tables import ConversationRow, MessageRow, StaffRow
+from desk.tables import ConversationEventRow, ConversationRow, MessageRow, StaffRow
 from payhelp.store.database import transaction
 from payhelp.store.tables import CustomerRow, OrderRow, utc_now
 
@@ -178,6 +178,15 @@ class ConversationStore:
         statement = update(ConversationRow).where(and_(*unchanged)).values(**values)
         with transaction(self._sessions) as session:
             moved = session.execute(statement).rowcount
+            if moved == 1:  # the log the impact analytics read, in the same transaction
+                session.add(
+                    ConversationEventRow(
+                        conversation_id=conversation_id, event=event.value,
+                        status=target.value, reason=values.get("reason", current.reason),
+                        agent_id=values.get("agent_id", current.agent_id),
+                        at=values["updated_at"],
+                    )
+                )  # fmt: skip
             if moved == 1 and event in BOT_OWES_NOTHING_AFTER:
                 session.execute(
                     update(MessageRow)

@@ -1,4 +1,6 @@
-"""The pages and scripts the desk serves: the demo shop with the widget, the staff console."""
+"""The pages and scripts the desk serves: the demo shop with the widget, the staff console,
+and the admins' pages (operations, impact, staff accounts). The pages are shells with no
+data: what they show comes from the staff API, which checks the session and the role."""
 
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def _csp(request: Request) -> str:
 
 async def _file(request: Request, name: str, cross_origin: bool = False) -> HTTPResponse:
     path = STATIC / name
-    if not path.is_file():
+    if not path.is_file() or path.suffix not in _TYPES:
         return response.json({"error": "not found"}, status=404)
     reply = await response.file(path, headers={"Content-Type": _TYPES[path.suffix]})
     reply.headers["X-Content-Type-Options"] = "nosniff"
@@ -157,3 +159,34 @@ async def console_script(request: Request) -> HTTPResponse:
 @pages.get("/staff/staff.css")
 async def console_style(request: Request) -> HTTPResponse:
     return await _file(request, "staff.css")
+
+
+# The admins' pages, their scripts and style, and the vendored charting library.
+ASSETS = frozenset({"ops.js", "impact.js", "admin.js", "ops.css", "console-ops.js", "opskit.js"})
+
+
+@pages.get("/staff/ops")
+async def ops_page(request: Request) -> HTTPResponse:
+    return await _file(request, "ops.html")
+
+
+@pages.get("/staff/impact")
+async def impact_page(request: Request) -> HTTPResponse:
+    return await _file(request, "impact.html")
+
+
+@pages.get("/staff/admin")
+async def admin_page(request: Request) -> HTTPResponse:
+    return await _file(request, "admin.html")
+
+
+@pages.get("/staff/assets/<name:str>")
+async def asset(request: Request, name: str) -> HTTPResponse:
+    if name not in ASSETS:
+        return response.json({"error": "not found"}, status=404)
+    return await _file(request, name)
+
+
+@pages.get("/staff/vendor/chart.umd.min.js")
+async def chart_library(request: Request) -> HTTPResponse:
+    return await _file(request, "vendor/chart.umd.min.js")

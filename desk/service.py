@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from desk import messages
+from desk import notifier as topics
 from desk.cluster import ConversationLocks, Leadership
 from desk.conversations import BotInput, Conflict, Conversation, ConversationStore, Message
 from desk.live import LiveHub
+from desk.notifier import Notifier
 from desk.rasa_client import BotReply, BotUnavailable, RasaClient
 from desk.routing import (
     ASSISTANT_UNAVAILABLE,
@@ -78,6 +80,8 @@ class Desk:
     records: AssistantRecords
     rasa: RasaClient
     live: LiveHub
+    # Where state changes are announced; the live sockets, metrics and alerts subscribe.
+    notifier: Notifier | None = None
     # A waiting customer's messages are answered at most this often.
     still_waiting_every_s: float = 60.0
     # One message at a time per conversation, so replies keep their order (in the whole
@@ -86,6 +90,9 @@ class Desk:
     leadership: Leadership = field(default_factory=Leadership)
 
     def __post_init__(self) -> None:
+        if self.notifier is None:
+            self.notifier = Notifier()
+            self.notifier.subscribe(topics.STAFF, self.live.to_staff)
         # When each waiting conversation was last told it is still waiting (monotonic).
         self._told_waiting: dict[str, float] = {}
 
@@ -124,6 +131,7 @@ class Desk:
         self, conversation: Conversation, text: str, client_id: str | None, payload: str | None
     ) -> Message:
         """Store the customer's message (once per client id), then route it."""
+        started = time.monotonic()
         text = text.strip()
         said_in = conversation.language
         if not text:
@@ -162,6 +170,11 @@ class Desk:
                 await self._ask_bot(current, fresh=message.id, remask=remask)
             else:
                 await self._while_people_have_it(current, payload)
+            await self.notifier.publish(
+                topics.MESSAGE,
+                {"direction": "in", "sender": "customer", "text": message.text,
+                 "seconds": time.monotonic() - started},
+            )  # fmt: skip
         return message
 
     async def _follow_language(self, conversation: Conversation, text: str) -> Conversation:
@@ -377,9 +390,12 @@ class Desk:
         try:
             if retry:
                 await self.rasa.prepare_retry(conversation_id, owed.message_id)
-            return await self.rasa.send(
+            asked = time.monotonic()
+            reply = await self.rasa.send(
                 conversation_id, owed.text, owed.payload, message_id=owed.message_id, remask=remask
             )
+            await self.notifier.publish(topics.BOT_REPLY, {"seconds": time.monotonic() - asked})
+            return reply
         except BotUnavailable as problem:
             logger.warning("bot unavailable for %s: %s", conversation_id, problem)
             return None
@@ -594,6 +610,11 @@ class Desk:
             raise DeskError(str(invalid), status=409) from invalid
         if updated.status is not Status.WAITING:
             self._told_waiting.pop(conversation_id, None)  # the next wait starts afresh
+        await self.notifier.publish(
+            topics.TRANSITION,
+            {"conversation_id": conversation_id, "event": event.value,
+             "status": updated.status.value, "reason": updated.reason},
+        )  # fmt: skip
         await self._tell_staff({"type": "conversation", "conversation_id": conversation_id})
         return updated
 
@@ -612,6 +633,9 @@ class Desk:
         if sender != "note":
             await self.live.to_customer(
                 conversation_id, {"type": "message", "message": message.as_json()}
+            )
+            await self.notifier.publish(
+                topics.MESSAGE, {"direction": "out", "sender": sender, "text": text}
             )
         await self._tell_staff_message(conversation_id, message)
         return message
@@ -646,4 +670,4 @@ class Desk:
         )
 
     async def _tell_staff(self, event: dict[str, Any]) -> None:
-        await self.live.to_staff(event)
+        await self.notifier.publish(topics.STAFF, event)

@@ -23,7 +23,7 @@ from desk.limits import (
 from desk.messages import OUTCOMES
 from desk.service import Desk, DeskError
 from desk.sockets import CLIENT_GONE, frames
-from desk.staff_accounts import StaffSession
+from desk.staff_accounts import Agent, StaffSession
 from desk.views import StaffViews
 
 staff = Blueprint("staff", url_prefix="/staff")
@@ -65,6 +65,23 @@ def signed_in(handler: Handler) -> Handler:
     return guarded
 
 
+def admin_only(handler: Handler) -> Handler:
+    """Needs a live admin session (and its CSRF token for changes); an agent gets 403."""
+
+    @signed_in
+    @wraps(handler)
+    async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        if not request.ctx.session.agent.is_admin:
+            return response.json({"error": "only admins may do this"}, status=403)
+        return await handler(request, *args, **kwargs)
+
+    return guarded
+
+
+def agent_json(agent: Agent) -> dict[str, Any]:
+    return {"id": agent.id, "name": agent.name, "role": agent.role.value}
+
+
 def body_of(request: Request) -> dict[str, Any]:
     try:
         body = request.json
@@ -94,9 +111,7 @@ async def login(request: Request) -> HTTPResponse:
     await asyncio.to_thread(login_succeeded, limiter, username, address)
     hours = desk.settings.desk_session_hours
     token, csrf = await asyncio.to_thread(desk.staff.open_session, agent, hours)
-    reply = response.json(
-        {"agent": {"id": agent.id, "name": agent.name}, "csrf": csrf, **vocabulary()}
-    )
+    reply = response.json({"agent": agent_json(agent), "csrf": csrf, **vocabulary()})
     reply.cookies[COOKIE] = token
     cookie = reply.cookies[COOKIE]
     cookie["httponly"] = True
@@ -113,9 +128,7 @@ async def login(request: Request) -> HTTPResponse:
 async def me(request: Request) -> HTTPResponse:
     session: StaffSession = request.ctx.session
     agent = session.agent
-    return response.json(
-        {"agent": {"id": agent.id, "name": agent.name}, "csrf": session.csrf_token, **vocabulary()}
-    )
+    return response.json({"agent": agent_json(agent), "csrf": session.csrf_token, **vocabulary()})
 
 
 def vocabulary() -> dict[str, Any]:

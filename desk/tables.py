@@ -28,6 +28,8 @@ class StaffRow(Base):
     display_name = Column(String(80), nullable=False)
     password_hash = Column(String(200), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
+    # "agent", or "admin": an agent who also operates (desk.staff_accounts.Role).
+    role = Column(String(16), nullable=False, default="agent", server_default="agent")
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 
 
@@ -106,3 +108,23 @@ class RateHitRow(Base):
     at = Column(UTCDateTime, nullable=False)
 
     __table_args__ = (Index("ix_rate_hits_key_at", "key", "at"),)
+
+
+class ConversationEventRow(Base):
+    """Every routing transition of a conversation, when it happened (impact analytics:
+    handoffs by reason, time to the first agent reply and to resolution)."""
+
+    __tablename__ = "conversation_events"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False)
+    event = Column(String(24), nullable=False)
+    status = Column(String(16), nullable=False)
+    reason = Column(String(40), nullable=True)
+    agent_id = Column(Integer, nullable=True)
+    at = Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        Index("ix_conversation_events_conversation", "conversation_id", "id"),
+        Index("ix_conversation_events_at", "at"),
+    )

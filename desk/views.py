@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from desk import messages
@@ -14,9 +14,13 @@ from desk.canned import canned_replies
 from desk.conversations import Conversation, ConversationStore
 from desk.routing import Status
 from desk.service import DeskError
+from desk.staff_accounts import Account
 from payhelp.contracts import HandoffReason, Language
+from payhelp.core.channels import ChannelBoard, Maintenance
 from payhelp.lookup import find_and_diagnose
+from payhelp.messages import method_name
 from payhelp.settings import Settings
+from payhelp.store.channels import CHART_HOURS, RATE_WINDOWS, MethodFigures, StatusChange
 from payhelp.store.orders import OrderRepository
 from payhelp.store.records import AssistantRecords
 from payhelp.store.tables import utc_now
@@ -184,3 +188,133 @@ def outcome_label(outcome: str | None) -> str | None:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+# --- the admins' pages -------------------------------------------------------------------
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    agent = account.agent
+    return {
+        "id": agent.id, "username": agent.username, "name": agent.name,
+        "role": agent.role.value, "active": account.active,
+        "created_at": account.created_at.isoformat(),
+    }  # fmt: skip
+
+
+def status_change_json(change: StatusChange) -> dict[str, Any]:
+    return {
+        "id": change.id, "method": change.method, "status": change.status,
+        "previous": change.previous, "reason": change.reason, "evidence": change.evidence,
+        "at": change.at.isoformat(),
+    }  # fmt: skip
+
+
+def maintenance_json(window_id: int, window: Maintenance, now: datetime) -> dict[str, Any]:
+    return {
+        "id": window_id,
+        "method": window.method.value,
+        "method_label": method_name(window.method.value),
+        "starts_at": window.starts_at.isoformat(),
+        "ends_at": window.ends_at.isoformat(),
+        "message_en": window.message_en,
+        "message_zh": window.message_zh,
+        "active": window.active_at(now),
+    }
+
+
+def channel_rows(
+    board: ChannelBoard,
+    figures: dict[str, MethodFigures],
+    shop_methods: tuple[str, ...],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One row per shop payment method for /staff/ops: status by the one rule, success
+    rates per window, attempts, top failure codes and the hourly chart's points."""
+    first_hour = now - timedelta(hours=CHART_HOURS)
+    rows = []
+    for method in shop_methods:
+        found = figures.get(method)
+        window = board.maintenance(method)
+        hourly = found.hourly if found else [(0, 0)] * CHART_HOURS
+        rows.append(
+            {
+                "method": method,
+                "label": method_name(method),
+                "status": board.status(method).value,
+                "evidence": board.evidence(method),
+                "maintenance": maintenance_json(0, window, now) if window else None,
+                "success_rate": {w: found.success_rate(w) if found else None for w in RATE_WINDOWS},
+                "attempts": {w: found.attempts[w] if found else 0 for w in RATE_WINDOWS},
+                "failed": {w: found.failed[w] if found else 0 for w in RATE_WINDOWS},
+                "top_failure_codes": [
+                    {"code": code, "count": count}
+                    for code, count in (found.top_failure_codes if found else [])
+                ],
+                "hourly": [
+                    {
+                        "from": (first_hour + timedelta(hours=i)).isoformat(),
+                        "finished": finished,
+                        "success_rate": succeeded / finished if finished else None,
+                    }
+                    for i, (succeeded, finished) in enumerate(hourly)
+                ],
+            }
+        )
+    return rows
+
+
+def impact_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """The impact report as tables (the page's tables and their CSV exports)."""
+    failed = report["failed_payments"]
+    talks = report["conversations"]
+    recovered = report["recovered"]
+    timing = [
+        ("first agent reply", report["first_agent_reply_seconds"]),
+        ("resolution", report["resolution_seconds"]),
+    ]
+    return {
+        "failed_by_method": (
+            ["day", "method", "failed"],
+            [[r["day"], r["method"], r["count"]] for r in failed["per_day_by_method"]],
+        ),
+        "failed_by_cause": (
+            ["day", "cause", "failed"],
+            [[r["day"], r["cause"], r["count"]] for r in failed["per_day_by_cause"]],
+        ),
+        "conversations": (
+            ["figure", "count"],
+            [
+                [k, talks[k]]
+                for k in (
+                    "started",
+                    "contained",
+                    "handed_off",
+                    "callbacks_requested",
+                    "callbacks_done",
+                )
+            ]
+            + [[f"handed_off:{r}", n] for r, n in talks["handed_off_by_reason"].items()],
+        ),  # fmt: skip
+        "recovered": (
+            ["preceded_by", "orders", "currency", "amount"],
+            [
+                [kind, part["orders"], currency, amount]
+                for kind, part in recovered["by_preceded"].items()
+                for currency, amount in (part["amount"].items() or [("", "0")])
+            ],
+        ),
+        "timing": (
+            ["measure", "p50_seconds", "p90_seconds", "conversations"],
+            [[name, t["p50"], t["p90"], t["count"]] for name, t in timing],
+        ),
+        "csat": (
+            ["agent", "average", "ratings"],
+            [["(all)", report["csat"]["average"], report["csat"]["count"]]]
+            + [[a["agent"], a["average"], a["count"]] for a in report["csat"]["per_agent"]],
+        ),
+        "unrecognised": (
+            ["text", "count"],
+            [[u["text"], u["count"]] for u in report["unrecognised"]],
+        ),
+    }

@@ -13,6 +13,7 @@ import hmac
 import logging
 import sys
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.plugin import plugin_manager
@@ -23,7 +24,9 @@ from payhelp.settings import Settings
 from payhelp.store.database import make_engine
 
 ACTIONS_PACKAGE = "actions"
-OPEN_PATHS = frozenset({"/health"})
+
+# /metrics: Prometheus scrapes it; it carries no customer data (actions/metrics.py).
+OPEN_PATHS = frozenset({"/health", "/metrics"})
 HEALTH_TIMEOUT_S = 3.0
 
 
@@ -74,6 +77,11 @@ def create_action_app(token: str, database_url: str | None = None) -> Sanic:
     if database_url:
         check_database_on_health(app, database_url)
     require_token(app, token)
+
+    @app.get("/metrics")
+    async def metrics(request: Request) -> HTTPResponse:
+        return response.raw(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     return app
 

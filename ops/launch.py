@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
-from desk.staff_accounts import StaffAccounts
+from desk.staff_accounts import Role, StaffAccounts
 from ops.cli import cmd_load_demo
 from ops.model import ensure_model, rasa_env
 from ops.progress import StepFailed
@@ -241,12 +241,12 @@ def prepare(settings: Settings, load_demo: bool) -> Path:
 
 
 def ensure_demo_staff(settings: Settings) -> tuple[str, str] | None:
-    """A first staff account with a fresh password, if there is none yet."""
+    """A first staff account with a fresh password, if there is none yet: an admin."""
     accounts = StaffAccounts(make_session_factory(make_engine(settings.database_url)))
     if accounts.count():
         return None
     password = secrets.token_urlsafe(12)
-    accounts.create(DEMO_STAFF_USERNAME, DEMO_STAFF_NAME, password)
+    accounts.create(DEMO_STAFF_USERNAME, DEMO_STAFF_NAME, password, Role.ADMIN)
     return DEMO_STAFF_USERNAME, password
 
 

@@ -84,7 +84,9 @@ def _with_health(configure_app: Any) -> Any:
 
 def main() -> None:
     token = Settings.from_env().rasa_token
-    sys.argv = ["rasa", "run", *sys.argv[1:], *(["--auth-token", token] if token else [])]
+    # "--auth-token=<token>": a random token may begin with "-", which argparse would
+    # otherwise take for an option ("expected one argument").
+    sys.argv = ["rasa", "run", *sys.argv[1:], *([f"--auth-token={token}"] if token else [])]
     import rasa.core.run  # heavy: imported only when starting
     from rasa.__main__ import main as rasa_main
 

@@ -1,4 +1,4 @@
-"""Staff accounts: ``python -m ops.staff_cli create-staff USERNAME "Display Name"``.
+"""Staff accounts: ``python -m ops.staff_cli create-staff USERNAME "Display Name" [--role admin]``.
 
 The password is read from the terminal (or from stdin with --password-stdin).
 """
@@ -9,7 +9,7 @@ import argparse
 import getpass
 import sys
 
-from desk.staff_accounts import AccountError, StaffAccounts
+from desk.staff_accounts import AccountError, Role, StaffAccounts
 from ops.schema import upgrade_database
 from payhelp.settings import Settings
 from payhelp.store.database import make_engine, make_session_factory
@@ -27,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("username")
     create.add_argument("name", help="shown to customers, e.g. 'Alex'")
     create.add_argument(
+        "--role",
+        choices=[r.value for r in Role],
+        default=Role.AGENT.value,
+        help="agent (default), or admin: also sees operations and manages staff",
+    )
+    create.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin"
     )
     args = parser.parse_args(argv)
@@ -38,11 +44,13 @@ def main(argv: list[str] | None = None) -> int:
             print("the passwords differ", file=sys.stderr)
             return 1
     try:
-        agent = accounts(Settings.from_env()).create(args.username, args.name, password)
+        agent = accounts(Settings.from_env()).create(
+            args.username, args.name, password, Role(args.role)
+        )
     except AccountError as problem:
         print(f"not created: {problem}", file=sys.stderr)
         return 1
-    print(f"created staff account {agent.username!r} ({agent.name})")
+    print(f"created staff account {agent.username!r} ({agent.name}), role {agent.role.value}")
     return 0
 
 

@@ -22,9 +22,11 @@ class OrderFindings:
 
 
 def channel_board(orders: OrderRepository, now: datetime, policy: DiagnosisPolicy) -> ChannelBoard:
-    """Every payment method's health at ``now``, from the activity in the outage window."""
+    """Every payment method's health at ``now``: the activity in the outage window, and
+    planned maintenance (one rule, :func:`payhelp.core.channels.assess_channels`)."""
     since = now - timedelta(minutes=policy.outage_window_minutes)
-    return assess_channels(orders.channel_activity(list(PaymentMethod), since), policy)
+    activity = orders.channel_activity(list(PaymentMethod), since)
+    return assess_channels(activity, policy, orders.maintenance_at(now), now)
 
 
 def find_and_diagnose(

@@ -84,6 +84,18 @@ def word(key: str, language: Language = EN, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def maintenance_values(
+    method: str, ends_at: datetime, note: str, language: str | None
+) -> dict[str, str]:
+    """Placeholders of ``utter_channel_maintenance`` in the customer's language."""
+    chosen = ZH if language == ZH.value else EN
+    return {
+        "method": method_name(method, chosen),
+        "until": short_time(ends_at, chosen),
+        "note": note,
+    }
+
+
 def method_name(method: str | None, language: Language = EN) -> str:
     names = METHOD_NAMES.get(method or "")
     if names:

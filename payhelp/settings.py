@@ -141,6 +141,10 @@ class Settings:
             f"http://127.0.0.1:{self.action_port + i}/health" for i in range(self.action_instances)
         ]
 
+    # The desk's regular check of every payment channel, and where it posts alerts (JSON).
+    ops_check_s: int = 60
+    alert_webhook_url: str = ""
+
     @property
     def shop_zone(self) -> tzinfo:
         return shop_zone(self.shop_timezone)
@@ -195,6 +199,8 @@ class Settings:
             "ACTION_INSTANCES": str(self.action_instances),
             "DESK_INSTANCES": str(self.desk_instances),
             "REDIS_URL": self.redis_url,
+            "OPS_CHECK_S": str(self.ops_check_s),
+            "ALERT_WEBHOOK_URL": self.alert_webhook_url,
         }
 
     @classmethod
@@ -303,4 +309,6 @@ class Settings:
             action_instances=max(1, number("ACTION_INSTANCES", 1)),
             desk_instances=max(1, number("DESK_INSTANCES", 1)),
             redis_url=env.get("REDIS_URL", "").strip(),
+            ops_check_s=max(1, number("OPS_CHECK_S", defaults.ops_check_s)),
+            alert_webhook_url=env.get("ALERT_WEBHOOK_URL", "").strip(),
         )

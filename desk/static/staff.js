@@ -179,6 +179,7 @@
     $("desk-view").hidden = false;
     $("who").hidden = false;
     $("agent-name").textContent = agent.name;
+    document.dispatchEvent(new CustomEvent("desk:agent", { detail: agent }));
     $("queue-title").focus(); // the log-in form just vanished under the keyboard
     refreshQueue();
     search();
@@ -252,6 +253,8 @@
         if (event.summary) updateSummary(event.summary);
         else if (String(event.conversation_id) === desk.openId) loadConversation(desk.openId);
         break;
+      default: // other listeners (console-ops.js: channel alerts) take the rest
+        document.dispatchEvent(new CustomEvent("desk:event", { detail: event }));
     }
   }
 

@@ -6,16 +6,18 @@ the outage window) and the thresholds in :class:`DiagnosisPolicy`. A method is `
 when a wave of failures hits many orders on it, ``degraded`` when failures dominate but
 do not yet reach that, and ``ok`` otherwise. A method that is down is never offered.
 
-Later sources of status (planned maintenance, a status page) add a :class:`ChannelHealth`
-with their own ``reason``; :meth:`ChannelBoard.with_health` lets them override the
-activity-based reading without a second definition of "usable", and
-:meth:`ChannelBoard.changed_since` gives the status changes a regular check would record.
+Planned maintenance is part of the same rule: while an admin's :class:`Maintenance`
+window is on, the method is ``down`` with the reason ``maintenance``, so the diagnosis,
+every list of methods offered, the operations page and the regular check all see it the
+same way. :meth:`ChannelBoard.changed_since` gives the status changes the regular check
+records.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import Enum
 
 from payhelp.core.orders import ChannelActivity, PaymentMethod
@@ -32,10 +34,35 @@ class ChannelStatus(str, Enum):
 
 
 class HealthReason(str, Enum):
-    """What a status rests on; only ``FAILURE_WAVE`` exists today."""
+    """What a status rests on."""
 
     QUIET = "quiet"
     FAILURE_WAVE = "failure_wave"
+    MAINTENANCE = "maintenance"
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    """An admin's planned maintenance of one method, from ``starts_at`` until ``ends_at``,
+    with what customers who paid with it are told, in English and in Chinese."""
+
+    method: PaymentMethod
+    starts_at: datetime
+    ends_at: datetime
+    message_en: str = ""
+    message_zh: str = ""
+
+    def active_at(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+    def message(self, language: str | None) -> str:
+        """The admin's message in the customer's language (the other one if it is empty)."""
+        preferred, other = (
+            (self.message_zh, self.message_en)
+            if language == "zh"
+            else (self.message_en, self.message_zh)
+        )
+        return preferred or other
 
 
 @dataclass(frozen=True)
@@ -47,10 +74,14 @@ class ChannelHealth:
     activity: ChannelActivity | None = None
     window_minutes: int = 0
     reason: HealthReason = HealthReason.QUIET
+    maintenance: Maintenance | None = None
 
     @property
     def evidence(self) -> str:
         """For staff: the figures behind the status."""
+        if self.maintenance is not None:
+            until = self.maintenance.ends_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+            return f"{self.method.value}: planned maintenance until {until}"
         if self.activity is None:
             return f"{self.method.value}: no attempts in the last {self.window_minutes} min"
         a = self.activity
@@ -108,6 +139,11 @@ class ChannelBoard:
         known = self._health(method)
         return known.evidence if known else None
 
+    def maintenance(self, method: PaymentMethod | str) -> Maintenance | None:
+        """The maintenance window the method is under now, if any."""
+        known = self._health(method)
+        return known.maintenance if known else None
+
     def changed_since(self, earlier: ChannelBoard) -> tuple[ChannelHealth, ...]:
         """The readings whose status differs from ``earlier`` (what a status log records)."""
         return tuple(h for m, h in self.health.items() if earlier.status(m) is not h.status)
@@ -123,10 +159,27 @@ class ChannelBoard:
             return None  # a method the core does not know has no reading
 
 
-def assess_channels(
-    activity: Mapping[PaymentMethod, ChannelActivity], policy: DiagnosisPolicy
-) -> ChannelBoard:
-    """The board for every known method, from recent activity per method."""
-    return ChannelBoard(
-        {method: assess_channel(method, activity.get(method), policy) for method in PaymentMethod}
+def under_maintenance(health: ChannelHealth, window: Maintenance) -> ChannelHealth:
+    """A method under planned maintenance is down, whatever its activity says."""
+    return replace(
+        health, status=ChannelStatus.DOWN, reason=HealthReason.MAINTENANCE, maintenance=window
     )
+
+
+def assess_channels(
+    activity: Mapping[PaymentMethod, ChannelActivity],
+    policy: DiagnosisPolicy,
+    maintenance: Iterable[Maintenance] = (),
+    now: datetime | None = None,
+) -> ChannelBoard:
+    """The board for every known method, from recent activity per method and the
+    maintenance windows that are on at ``now`` (needed when windows are given)."""
+    board = {
+        method: assess_channel(method, activity.get(method), policy) for method in PaymentMethod
+    }
+    for window in maintenance:
+        if now is None:
+            raise ValueError("maintenance windows need the time to be read at")
+        if window.active_at(now):
+            board[window.method] = under_maintenance(board[window.method], window)
+    return ChannelBoard(board)

@@ -1,4 +1,4 @@
-"""Reading orders, customers and channel activity as the core's plain records."""
+"""Reading orders, customers, channel activity and maintenance as the core's plain records."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload, sessionmaker
 
+from payhelp.core.channels import Maintenance
 from payhelp.core.orders import (
     ChannelActivity,
     Order,
@@ -18,7 +19,7 @@ from payhelp.core.orders import (
     PaymentStatus,
 )
 from payhelp.store.database import transaction
-from payhelp.store.tables import CustomerRow, OrderRow, PaymentRow
+from payhelp.store.tables import ChannelMaintenanceRow, CustomerRow, OrderRow, PaymentRow
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ def to_attempt(row: PaymentRow) -> PaymentAttempt:
         failure_code=row.failure_code,
         failure_message=row.failure_message,
         updated_at=row.updated_at,
+    )
+
+
+_KNOWN_METHODS = frozenset(m.value for m in PaymentMethod)
+
+
+def to_maintenance(row: ChannelMaintenanceRow) -> Maintenance:
+    return Maintenance(
+        PaymentMethod(row.method), row.starts_at, row.ends_at, row.message_en, row.message_zh
     )
 
 
@@ -120,6 +130,15 @@ class OrderRepository:
             )
             for method, attempts, failures, orders in rows
         }
+
+    def maintenance_at(self, now: datetime) -> list[Maintenance]:
+        """The planned maintenance windows that are on at ``now``."""
+        query = select(ChannelMaintenanceRow).where(
+            ChannelMaintenanceRow.starts_at <= now, ChannelMaintenanceRow.ends_at > now
+        )
+        with transaction(self._sessions) as session:
+            rows = session.execute(query).scalars().all()
+        return [to_maintenance(r) for r in rows if r.method in _KNOWN_METHODS]
 
     def recent_order_ids_for_email(self, email: str, limit: int = 5) -> list[str]:
         """The customer's newest order ids for an email address (case-insensitive)."""

@@ -16,6 +16,7 @@ from payhelp.store.tables import (
     CallbackRequestRow,
     EscalationRow,
     IdentityFailureRow,
+    OrderCheckRow,
     OutboundMessageRow,
 )
 
@@ -131,6 +132,17 @@ class AssistantRecords:
             row = session.get(EscalationRow, escalation_id)
             if row is not None:
                 row.status = status
+
+    def add_order_check(
+        self, conversation_id: str, order_id: str, cause: str, detail: str, at: datetime
+    ) -> int:
+        """The bot checked a verified order and diagnosed it at ``at``."""
+        return self._insert(
+            OrderCheckRow(
+                conversation_id=conversation_id, order_id=order_id,
+                payment_cause=cause, detail=detail, created_at=at,
+            )
+        )  # fmt: skip
 
     def add_identity_failure(self, order_id: str, conversation_id: str) -> None:
         self._insert(IdentityFailureRow(order_id=order_id, conversation_id=conversation_id))

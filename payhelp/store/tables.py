@@ -208,3 +208,66 @@ class FailureNoticeRow(Base):
     message_id = Column(Integer, ForeignKey("outbound_messages.id"), nullable=True)
 
     __table_args__ = (Index("ix_failure_notices_state_failed_at", "state", "failed_at"),)
+
+
+class ChannelMaintenanceRow(Base):
+    """A planned maintenance window on one payment method, set by an admin."""
+
+    __tablename__ = "channel_maintenance"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    method = Column(String(32), nullable=False)
+    starts_at = Column(UTCDateTime, nullable=False)
+    ends_at = Column(UTCDateTime, nullable=False)
+    # What customers who paid with the method are told, in English and in Chinese.
+    message_en = Column(Text, nullable=False, default="")
+    message_zh = Column(Text, nullable=False, default="")
+    created_by = Column(String(80), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (Index("ix_channel_maintenance_ends_at", "ends_at"),)
+
+
+class ChannelStatusChangeRow(Base):
+    """A payment method's status changed (the regular check), with the evidence."""
+
+    __tablename__ = "channel_status_changes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    method = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False)
+    previous = Column(String(16), nullable=False)
+    reason = Column(String(32), nullable=False)
+    evidence = Column(Text, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    failures = Column(Integer, nullable=False, default=0)
+    orders_with_failures = Column(Integer, nullable=False, default=0)
+    at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (Index("ix_channel_status_changes_method_id", "method", "id"),)
+
+
+class LeaseRow(Base):
+    """Who runs a periodic job now (one desk process among several), until when."""
+
+    __tablename__ = "leases"
+
+    name = Column(String(64), primary_key=True)
+    holder = Column(String(128), nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+
+
+class OrderCheckRow(Base):
+    """The bot checked a verified order and diagnosed it (a conversation about the order,
+    with or without a person: what "recovered payments" count)."""
+
+    __tablename__ = "order_checks"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(128), nullable=False)
+    order_id = Column(String(64), nullable=False)
+    payment_cause = Column(String(40), nullable=False)
+    detail = Column(String(40), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (Index("ix_order_checks_order_created", "order_id", "created_at"),)

@@ -166,10 +166,10 @@ def desk_settings(tmp_path: Path) -> Settings:
     upgrade_database(url)
     sessions = make_session_factory(make_engine(url))
     load_demo(sessions)
-    from desk.staff_accounts import StaffAccounts
+    from desk.staff_accounts import Role, StaffAccounts
 
     accounts = StaffAccounts(sessions)
-    accounts.create("alex", "Alex", PASSWORD)
+    accounts.create("alex", "Alex", PASSWORD, Role.ADMIN)  # an admin is also an agent
     accounts.create("sam", "Sam", PASSWORD)
     return Settings(database_url=url, desk_messages_per_minute=20)
 

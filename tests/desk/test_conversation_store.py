@@ -317,3 +317,29 @@ def test_the_bot_s_debts_are_paid_oldest_first(store: ConversationStore) -> None
     for conversation in reversed(started):  # the last one started fails first
         store.transition(conversation.id, Event.BOT_UNAVAILABLE, reason=ASSISTANT_UNAVAILABLE)
     assert store.owed_by_bot() == [c.id for c in reversed(started)]
+
+
+def test_every_transition_is_logged_for_the_impact_figures(
+    store: ConversationStore, agents, sessions
+) -> None:
+    from sqlalchemy import select
+
+    from desk.tables import ConversationEventRow
+
+    alex, _ = agents
+    conversation, _ = store.start()
+    store.transition(conversation.id, Event.HANDOFF, reason="customer_request")
+    store.transition(conversation.id, Event.CLAIM, agent_id=alex.id)
+    with pytest.raises(InvalidTransition):  # a refused change leaves no trace
+        store.transition(conversation.id, Event.CLAIM, agent_id=alex.id)
+    store.transition(conversation.id, Event.RESOLVE, outcome="paid")
+    with sessions() as session:
+        rows = session.execute(
+            select(ConversationEventRow).order_by(ConversationEventRow.id)
+        ).scalars()
+        logged = [(r.event, r.status, r.reason, r.agent_id) for r in rows]
+    assert logged == [
+        ("handoff", "waiting", "customer_request", None),
+        ("claim", "with_agent", "customer_request", alex.id),
+        ("resolve", "resolved", "customer_request", alex.id),
+    ]

@@ -36,6 +36,12 @@ NO_STAFF_SESSION = {
     ("GET", "staff"): "the console's page, which shows the login form",
     ("GET", "staff/staff.js"): "the console's script",
     ("GET", "staff/staff.css"): "the console's style sheet",
+    ("GET", "staff/ops"): "the channel-health page's shell (its data: the admin-only API)",
+    ("GET", "staff/impact"): "the impact page's shell (its data: the admin-only API)",
+    ("GET", "staff/admin"): "the admin page's shell (its data: the admin-only API)",
+    ("GET", "staff/assets/<name:str>"): "the admin pages' scripts and style sheet",
+    ("GET", "staff/vendor/chart.umd.min.js"): "the charting library",
+    ("GET", "metrics"): "Prometheus scrapes it; no customer data in it (test_metrics)",
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -100,7 +106,7 @@ def conversation_id(desk_settings: Settings) -> str:
 
 
 def concrete(path: str, conversation_id: str) -> str:
-    values = {"conversation_id": conversation_id}
+    values = {"conversation_id": conversation_id, "staff_id": "2", "window_id": "1"}
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)

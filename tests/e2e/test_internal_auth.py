@@ -112,7 +112,7 @@ def test_the_action_server_refuses_calls_without_the_shared_secret(bot: Bot, tok
     status, _ = call(f"{base}/actions{suffix}")
     assert status == 401
     status, health = call(f"{base}/health")
-    assert status == 200 and health == {"status": "ok"}
+    assert status == 200 and health["status"] == "ok"  # /health stays open (a probe)
 
 
 def test_the_action_server_answers_rasa_with_the_shared_secret(bot: Bot) -> None:
