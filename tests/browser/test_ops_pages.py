@@ -26,7 +26,7 @@ from payhelp.settings import PROJECT_ROOT, Settings
 from payhelp.store.database import make_engine, make_session_factory
 from payhelp.store.tables import utc_now
 from tests.browser.accessibility import assert_accessible, axe_source
-from tests.browser.test_live_handoff import CHROMIUM
+from tests.browser.conftest import CHROMIUM
 from tests.conftest import load_demo
 from tests.db.test_impact import load as load_impact_fixture
 from tests.db.test_impact import tracker_events
