@@ -12,8 +12,9 @@ Definitions (the README has them too):
 - recovered payments: orders with a failed attempt in the range, then a conversation
   about the order (the bot checked it: ``order_checks``; or it was handed to a person:
   ``escalations``), then a successful payment within 48 hours of the first failure.
-  Split by what preceded the payment: ``person`` if a person was involved, else
-  ``bot_only``. There is no notices table yet, so ``notice_only`` is always zero;
+  A failure notice that was sent (``failure_notices``) counts as a contact too. Split by
+  what preceded the payment: ``person`` if a person was involved, else ``bot_only`` if
+  the bot checked the order, else ``notice_only``;
 - time to the first agent reply and to resolution, from a conversation's first handoff
   in the range (``conversation_events``), as nearest-rank p50 and p90;
 - CSAT: ratings of conversations started in the range, overall and per agent;
@@ -199,6 +200,9 @@ class ImpactAnalytics:
                 UNION ALL
                 SELECT order_id, created_at AS at, 'person' AS kind FROM escalations
                 WHERE order_id IS NOT NULL
+                UNION ALL
+                SELECT order_id, decided_at AS at, 'notice' AS kind FROM failure_notices
+                WHERE state = 'sent' AND decided_at IS NOT NULL
             ),
             paid AS (
                 SELECT f.order_id, f.failed_at, MIN(p.created_at) AS paid_at
@@ -215,7 +219,12 @@ class ImpactAnalytics:
                            SELECT 1 FROM contacts c WHERE c.order_id = paid.order_id
                            AND c.kind = 'person' AND c.at > paid.failed_at
                            AND c.at <= paid.paid_at)
-                       THEN 'person' ELSE 'bot_only' END AS preceded_by
+                       THEN 'person'
+                       WHEN EXISTS (
+                           SELECT 1 FROM contacts c WHERE c.order_id = paid.order_id
+                           AND c.kind = 'bot' AND c.at > paid.failed_at
+                           AND c.at <= paid.paid_at)
+                       THEN 'bot_only' ELSE 'notice_only' END AS preceded_by
                 FROM paid JOIN payments p ON p.order_id = paid.order_id
                  AND p.created_at = paid.paid_at AND p.status = 'succeeded'
             )

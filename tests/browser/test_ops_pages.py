@@ -199,7 +199,7 @@ def test_the_impact_page(stack, browser) -> None:
     page.get_by_test_id("impact-until").fill("2026-11-22")
     page.get_by_test_id("impact-show").click()
     headline = page.get_by_test_id("impact-headline")
-    headline.filter(has_text="100.50 CNY").wait_for()
+    headline.filter(has_text="130.50 CNY").wait_for()
     text = headline.inner_text()
     assert "79.95 USD" in text and "120 / 600 s" in text and "3.67 (3)" in text
     page.get_by_test_id("csv-unrecognised").wait_for()

@@ -14,7 +14,12 @@ from desk.impact import DateRange, ImpactAnalytics
 from desk.tables import ConversationEventRow, ConversationRow, MessageRow, StaffRow
 from payhelp.imports.orders_json import import_document
 from payhelp.store.database import make_engine, transaction
-from payhelp.store.tables import CallbackRequestRow, EscalationRow, OrderCheckRow
+from payhelp.store.tables import (
+    CallbackRequestRow,
+    EscalationRow,
+    FailureNoticeRow,
+    OrderCheckRow,
+)
 
 SPAN = DateRange(
     datetime(2026, 11, 20, tzinfo=timezone.utc), datetime(2026, 11, 23, tzinfo=timezone.utc)
@@ -43,9 +48,11 @@ ORDERS: dict[str, tuple[str, list[tuple], list[tuple[str, datetime]]]] = {
     "ORD-50003": ("CNY", [("wechat_pay", "failed", "SYSTEMERROR", at(21, 15), "10.00"),
                           ("wechat_pay", "succeeded", None, at(24, 15, 1), "10.00")],
                   [("bot", at(21, 15, 2))]),
-    # Not recovered: paid, but no conversation about the order.
+    # Recovered by a notice alone: the failure notice went out, no conversation, paid.
     "ORD-50004": ("CNY", [("wechat_pay", "failed", "SYSTEMERROR", at(22, 8), "30.00"),
-                          ("wechat_pay", "succeeded", None, at(22, 9), "30.00")], []),
+                          ("wechat_pay", "succeeded", None, at(22, 9), "30.00")],
+                  [("notice", at(22, 8, 6))]),
+
     # Recovered, bot only, with a code nobody knows (cause: unknown).
     "ORD-50005": ("CNY", [("alipay", "failed", "WHATEVER", at(22, 10), "100.5"),
                           ("alipay", "succeeded", None, at(22, 11), "100.5")],
@@ -57,10 +64,11 @@ ORDERS: dict[str, tuple[str, list[tuple], list[tuple[str, datetime]]]] = {
     # Two failures on the last day, never paid.
     "ORD-50007": ("USD", [("card", "failed", "insufficient_funds", at(22, 23), "7.00"),
                           ("card", "failed", "insufficient_funds", at(22, 23, 30), "7.00")], []),
-    # A contact that came only after the payment does not make a recovery.
+    # A contact that came only after the payment does not make a recovery, nor does a
+    # notice that was decided but never sent (skipped).
     "ORD-50008": ("USD", [("paypal", "failed", None, at(21, 18), "8.00"),
                           ("paypal", "succeeded", None, at(21, 18, 10), "8.00")],
-                  [("bot", at(21, 18, 20))]),
+                  [("bot", at(21, 18, 20)), ("skipped notice", at(21, 18, 6))]),
 }  # fmt: skip
 
 # conversation: (created, reason, agent, rating, [(event, when)], [first agent reply])
@@ -105,7 +113,17 @@ def load(sessions) -> None:
     with transaction(sessions) as session:
         for order_id, (_, _, contacts) in ORDERS.items():
             for kind, when in contacts:
-                if kind == "bot":
+                if "notice" in kind:
+                    session.add(
+                        FailureNoticeRow(
+                            payment_id=f"{order_id}-0",
+                            order_id=order_id,
+                            failed_at=when - timedelta(minutes=6),
+                            state="sent" if kind == "notice" else "skipped",
+                            decided_at=when,
+                        )
+                    )
+                elif kind == "bot":
                     session.add(
                         OrderCheckRow(
                             conversation_id="x",
@@ -256,13 +274,14 @@ def test_conversations(report) -> None:
 
 def test_recovered_payments(report) -> None:
     recovered = report["recovered"]
-    # 50001 (bot, 59.90 USD), 50002 (person, 20.05 USD), 50005 (bot, 100.5 CNY).
-    assert recovered["orders"] == 3
-    assert recovered["amount"] == {"CNY": "100.50", "USD": "79.95"}
+    # 50001 (bot, 59.90 USD), 50002 (person, 20.05 USD), 50005 (bot, 100.5 CNY),
+    # 50004 (a sent notice alone, 30.00 CNY); not 50008 (its notice was skipped).
+    assert recovered["orders"] == 4
+    assert recovered["amount"] == {"CNY": "130.50", "USD": "79.95"}
     assert recovered["by_preceded"] == {
         "bot_only": {"orders": 2, "amount": {"CNY": "100.50", "USD": "59.90"}},
         "person": {"orders": 1, "amount": {"USD": "20.05"}},
-        "notice_only": {"orders": 0, "amount": {}},  # no notices table yet
+        "notice_only": {"orders": 1, "amount": {"CNY": "30.00"}},
     }
 
 
@@ -329,15 +348,15 @@ def test_make_impact_report_prints_and_writes_the_json(
     assert impact_report.main(argv) == 0
     printed = capsys.readouterr().out
     assert "failed payments      8" in printed
-    assert "recovered            3 orders, 100.50 CNY, 79.95 USD" in printed
+    assert "recovered            4 orders, 130.50 CNY, 79.95 USD" in printed
     report = json.loads(output.read_text())
     # The keys the issue promises operators who script.
     assert report["failed_payments"]["by_method"]["card"] == 4
     assert report["failed_payments"]["by_cause"]["platform_fault"] == 3
     assert (report["conversations"]["started"], report["conversations"]["contained"],
             report["conversations"]["handed_off"]) == (5, 2, 3)  # fmt: skip
-    assert report["recovered"]["orders"] == 3
-    assert report["recovered"]["amount"] == {"CNY": "100.50", "USD": "79.95"}
+    assert report["recovered"]["orders"] == 4
+    assert report["recovered"]["amount"] == {"CNY": "130.50", "USD": "79.95"}
     assert report["first_agent_reply_seconds"]["p50"] == 120.0
     assert report["first_agent_reply_seconds"]["p90"] == 600.0
     assert (report["csat"]["average"], report["csat"]["count"]) == (3.67, 3)
