@@ -16,10 +16,10 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import EventList, PaymentHelpAction, latest_intent, latest_text
+from actions.base import EventList, PaymentHelpAction, language_of, latest_intent, latest_text
 from actions.metrics import NOTICES
 from actions.runtime import off_loop, services
-from payhelp.contracts import REQUESTED_SLOT, IdentityStatus, Slot
+from payhelp.contracts import REQUESTED_SLOT, IdentityStatus, Language, Slot
 from payhelp.core.identity import (
     Contact,
     contact_matches,
@@ -185,7 +185,7 @@ class ActionVerifyIdentity(PaymentHelpAction):
             return [SlotSet(Slot.IDENTITY_STATUS, IdentityStatus.LOCKED)]
         contact = _contact_from_slot(tracker.get_slot(Slot.CONTACT))
         if tracker.get_slot(Slot.ORDER_ID_UNKNOWN):
-            return await self._send_reminder(dispatcher, contact)
+            return await self._send_reminder(dispatcher, contact, language_of(tracker))
         order_id = tracker.get_slot(Slot.ORDER_ID)
         already = tracker.get_slot(Slot.VERIFIED_ORDER)
         if (
@@ -233,13 +233,13 @@ class ActionVerifyIdentity(PaymentHelpAction):
         ]
 
     async def _send_reminder(
-        self, dispatcher: CollectingDispatcher, contact: Contact | None
+        self, dispatcher: CollectingDispatcher, contact: Contact | None, language: Language
     ) -> EventList:
         svc = services()
         if contact is not None and contact.kind == "email":
             order_ids = await off_loop(svc.orders.recent_order_ids_for_email, contact.value)
             if order_ids:
-                subject, body = reminder_email(svc.settings.shop_name, order_ids)
+                subject, body = reminder_email(svc.settings.shop_name, order_ids, language)
                 try:
                     await off_loop(svc.records.queue_message, "email", contact.value, subject, body)
                 except Exception:

@@ -184,9 +184,19 @@ def _clock(moment: datetime) -> str:
     return f"{moment.hour}:{moment.minute:02d}"
 
 
-def reminder_email(shop_name: str, order_ids: Sequence[str]) -> tuple[str, str]:
-    """Subject and body of the email that reminds a customer of their order numbers."""
+def reminder_email(
+    shop_name: str, order_ids: Sequence[str], language: Language = EN
+) -> tuple[str, str]:
+    """Subject and body of the email that reminds a customer of their order numbers, in
+    the conversation's language."""
     lines = "\n".join(f"  - {order_id}" for order_id in order_ids)
+    if language == ZH:
+        body = (
+            "您好：\n\n"
+            f"您刚才在{shop_name}的付款助手中查询了订单号。您最近的订单是：\n{lines}\n\n"
+            "在对话中输入其中一个订单号即可继续。如果这不是您本人的操作，请忽略这封邮件。\n"
+        )
+        return f"您在{shop_name}的订单号", body
     body = (
         "Hello,\n\n"
         f"You asked our payment assistant for your order numbers at {shop_name}. "

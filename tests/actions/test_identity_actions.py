@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
@@ -90,6 +91,17 @@ def test_an_unknown_order_number_gets_the_numbers_emailed_to_the_owner(services)
         sent = session.scalars(select(OutboundMessageRow)).all()
     assert [m.recipient for m in sent] == ["jane@example.com"]
     assert "ORD-10002" in sent[0].body and "ORD-10001" in sent[0].body
+
+
+def test_the_reminder_email_is_in_the_conversation_s_language(services) -> None:
+    slots = {"order_id_unknown": True, "contact": "jane@example.com", "language": "zh"}
+    run(VERIFY, make_tracker(slots))
+    with services.records._sessions() as session:
+        [sent] = session.scalars(select(OutboundMessageRow)).all()
+    assert sent.subject.startswith("您在") and "订单号" in sent.subject
+    assert "ORD-10002" in sent.body and "您最近的订单是" in sent.body
+    words = sent.body.replace(services.settings.shop_name, "")  # a name, not English
+    assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", words)  # no English sentence
 
 
 FORM = ValidateIdentityForm()
