@@ -8,7 +8,7 @@
     failed_by_method: "Failed payments by day and method",
     failed_by_cause: "Failed payments by day and cause",
     conversations: "Conversations",
-    recovered: "Recovered payments (paid within 48 h of a failure, after a conversation)",
+    recovered: "Recovered payments (paid within 48 h of a failure, after a conversation or a notice)",
     timing: "Time to the first agent reply and to resolution",
     csat: "Customer satisfaction (1-5)",
     unrecognised: "Top unrecognised customer messages (card data masked)",
